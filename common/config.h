@@ -1,0 +1,54 @@
+#ifndef COMMON_CONFIG_H_
+#define COMMON_CONFIG_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tracker {
+
+// One compute environment (`compute_environments.<env>`).
+struct ComputeEnvironment {
+  std::string name;
+  std::string wes_url;          // GA4GH WES base, e.g. https://wes.x/api/v1
+  int max_parallel_runs = 0;
+  std::string token_url;        // OAuth2 client-credentials endpoint
+  std::string graphql_url;      // ARGO RDPC GraphQL; when set, status comes from it
+  int excessive_failure_threshold = 0;  // 0 = rule off
+  std::vector<std::string> nfs_root_paths;
+  // Names of environment variables that hold the secrets (never the values).
+  std::string client_id_env;
+  std::string client_secret_env;
+  std::string token_env;        // a static bearer token instead of OAuth2
+};
+
+struct WorkflowConfig {
+  std::string url;
+  std::string version;
+};
+
+// The scheduler's YAML, with the seed's keys (SPEC.md section 4).
+struct TrackerConfig {
+  std::string job_tracking_repo;
+  double tracking_repo_push_interval_hours = 12;
+  double scheduling_interval_minutes = 30;
+  std::map<std::string, ComputeEnvironment> compute_environments;
+  WorkflowConfig workflow;
+  // Name of the environment variable holding the Slack incoming-webhook URL.
+  std::string slack_web_hook_url_env;
+};
+
+// Parses and validates YAML text. Errors are INVALID_ARGUMENT and name the
+// offending key, e.g. "compute_environments.rdpc_qa.max_parallel_runs: must
+// be an integer >= 0, got 'two'". Unknown keys are errors too: a typo must
+// not silently fall back to a default.
+absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text);
+
+// Reads and parses a file; a missing file is NOT_FOUND naming the path.
+absl::StatusOr<TrackerConfig> LoadTrackerConfig(const std::string& path);
+
+}  // namespace tracker
+
+#endif  // COMMON_CONFIG_H_

@@ -1,0 +1,94 @@
+#include "common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/log.h"
+
+namespace tracker {
+namespace {
+
+sigset_t ShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot rename ", tmp, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  sigset_t set = ShutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+absl::Status ServeUntilSignal(const ServerOptions& options,
+                              const std::vector<grpc::Service*>& services,
+                              const std::function<void()>& before_shutdown) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &bound_port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen,
+                     " (address in use or not valid HOST:PORT)"));
+  }
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  LogInfo("listening")
+      .Kv("address", absl::StrCat(host, ":", bound_port))
+      .Kv("port", bound_port);
+  if (!options.port_file.empty()) {
+    absl::Status written = WritePortFile(options.port_file, bound_port);
+    if (!written.ok()) {
+      server->Shutdown();
+      return written;
+    }
+  }
+
+  sigset_t set = ShutdownSignals();
+  int signal_number = 0;
+  sigwait(&set, &signal_number);
+  LogInfo("shutting_down")
+      .Kv("signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
+      .Kv("grace_seconds",
+          static_cast<int64_t>(absl::ToInt64Seconds(options.shutdown_grace)));
+
+  // Load balancers and kubelet probes see NOT_SERVING before anything stops.
+  server->GetHealthCheckService()->SetServingStatus(false);
+  if (before_shutdown) before_shutdown();
+  server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
+  server->Wait();
+  LogInfo("stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace tracker

@@ -1,0 +1,40 @@
+#ifndef COMMON_SERVER_H_
+#define COMMON_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace tracker {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:0";  // HOST:PORT; port 0 picks a free one
+  // When set, the bound port is written here (atomically) once serving, so
+  // scripts and tests that asked for port 0 can find it.
+  std::string port_file;
+  int max_message_bytes = 32 << 20;  // larger requests get RESOURCE_EXHAUSTED
+  // How long in-flight RPCs may run after SIGTERM before they are cancelled.
+  absl::Duration shutdown_grace = absl::Seconds(20);
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread, and so in every thread it
+// starts later. Call first thing in main(), before any thread exists; then
+// ServeUntilSignal() is the only place that receives them.
+void BlockShutdownSignals();
+
+// Serves `services` with grpc.health.v1 and server reflection until SIGTERM
+// or SIGINT. On the signal: health turns NOT_SERVING, new RPCs are refused,
+// in-flight RPCs get `shutdown_grace` to finish, then it returns.
+// `before_shutdown` runs after health flips and before the server stops.
+absl::Status ServeUntilSignal(const ServerOptions& options,
+                              const std::vector<grpc::Service*>& services,
+                              const std::function<void()>& before_shutdown = {});
+
+}  // namespace tracker
+
+#endif  // COMMON_SERVER_H_
