@@ -1,0 +1,63 @@
+#ifndef SERVICES_REPO_SERVICE_GIT_UTIL_H_
+#define SERVICES_REPO_SERVICE_GIT_UTIL_H_
+
+// libgit2 behind RAII, and its errors as absl::Status.
+
+#include <git2.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace tracker::repo {
+
+template <typename T, void (*Free)(T*)>
+struct GitDeleter {
+  void operator()(T* p) const {
+    if (p != nullptr) Free(p);
+  }
+};
+
+using RepositoryPtr = std::unique_ptr<git_repository, GitDeleter<git_repository, git_repository_free>>;
+using CommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit, git_commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree, git_tree_free>>;
+using BlobPtr = std::unique_ptr<git_blob, GitDeleter<git_blob, git_blob_free>>;
+using TreeBuilderPtr = std::unique_ptr<git_treebuilder, GitDeleter<git_treebuilder, git_treebuilder_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, GitDeleter<git_reference, git_reference_free>>;
+using SignaturePtr = std::unique_ptr<git_signature, GitDeleter<git_signature, git_signature_free>>;
+using IndexPtr = std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>>;
+using DiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff, git_diff_free>>;
+using RemotePtr = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, GitDeleter<git_revwalk, git_revwalk_free>>;
+using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, git_object_free>>;
+using OdbPtr = std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>>;
+
+// Initializes libgit2 once per process and sets the options every process
+// of ours wants (fsync of objects and refs on, a bounded object cache).
+void InitLibgit2();
+
+// Turns a libgit2 return code into a status, with git_error_last()'s text
+// captured right away. GIT_ELOCKED -> UNAVAILABLE, GIT_EMODIFIED and
+// GIT_ENONFASTFORWARD -> ABORTED, GIT_EMERGECONFLICT/GIT_ECONFLICT ->
+// FAILED_PRECONDITION, GIT_ENOTFOUND -> NOT_FOUND, else INTERNAL.
+absl::Status GitStatus(int error, absl::string_view context);
+
+#define GIT_RETURN_IF_ERROR(call, context)                      \
+  do {                                                          \
+    int git_rc_ = (call);                                       \
+    if (git_rc_ < 0) return ::tracker::repo::GitStatus(git_rc_, context); \
+  } while (0)
+
+std::string OidHex(const git_oid& oid);
+// Accepts a full 40-hex id; INVALID_ARGUMENT otherwise.
+absl::Status ParseOid(absl::string_view hex, git_oid* out);
+
+inline bool OidEqual(const git_oid& a, const git_oid& b) {
+  return git_oid_equal(&a, &b) != 0;
+}
+
+}  // namespace tracker::repo
+
+#endif  // SERVICES_REPO_SERVICE_GIT_UTIL_H_

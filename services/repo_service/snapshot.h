@@ -1,0 +1,92 @@
+#ifndef SERVICES_REPO_SERVICE_SNAPSHOT_H_
+#define SERVICES_REPO_SERVICE_SNAPSHOT_H_
+
+#include <git2.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/repo_service/batch_summary.h"
+#include "services/repo_service/layout.h"
+
+namespace tracker::repo {
+
+// One job directory `<folder>/<job_id>/`.
+struct JobEntry {
+  std::string id;
+  git_oid tree{};
+  bool has_params = false;
+  git_oid params{};
+  // Marker file names, oldest first (by epoch, then name); back() is current.
+  std::vector<std::string> markers;
+};
+
+// A folder of a batch (a state folder, or an unknown one such as onhold/).
+struct Folder {
+  git_oid tree{};
+  std::vector<JobEntry> jobs;  // sorted by id
+  const JobEntry* Find(const std::string& job_id) const;
+};
+
+struct ParsedSummary {
+  BatchSummary summary;
+  std::string error;  // non-empty when the file does not parse
+};
+
+struct Batch {
+  std::string id;
+  git_oid tree{};
+  bool has_summary = false;
+  git_oid summary_blob{};
+  std::shared_ptr<const ParsedSummary> summary;  // never null
+  std::map<std::string, std::shared_ptr<const Folder>> folders;
+  const Folder* StateFolderOf(State state) const;
+};
+
+struct Study {
+  std::string id;
+  git_oid tree{};
+  std::map<std::string, std::shared_ptr<const Batch>> batches;
+};
+
+struct FlagFile {
+  FlagKind kind;
+  std::string environment;
+  std::string file_name;
+  git_oid blob{};
+};
+
+// An immutable, parsed view of `jobs/` at one commit. Snapshots share every
+// subtree whose git id did not change, so keeping the snapshots of both
+// branches costs little more than one, and loading the next commit after a
+// write re-reads only the edited path. Safe to read from any thread.
+struct Snapshot {
+  git_oid commit{};
+  git_oid root_tree{};
+  git_oid jobs_tree{};
+  std::map<std::string, std::shared_ptr<const Study>> studies;  // byte order
+  std::vector<FlagFile> flags;
+  // Entries under jobs/ that are neither a study nor a flag (reported only).
+  std::vector<std::string> unknown_entries;
+  int64_t job_count = 0;
+
+  const Batch* FindBatch(const std::string& study, const std::string& batch) const;
+};
+
+// Parses the tree of `commit`, reusing whatever `previous` snapshots share
+// with it (by git id). A commit without `jobs/` gives an empty snapshot.
+absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
+    git_repository* repo, const git_oid& commit,
+    const std::vector<const Snapshot*>& previous);
+
+// The same for a root tree that no commit points at yet (a merge result).
+absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
+    git_repository* repo, const git_oid& root_tree,
+    const std::vector<const Snapshot*>& previous);
+
+}  // namespace tracker::repo
+
+#endif  // SERVICES_REPO_SERVICE_SNAPSHOT_H_
