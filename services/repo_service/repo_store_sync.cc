@@ -202,10 +202,10 @@ absl::StatusOr<tracker::v1::MergeResponse> RepoStore::MergeLocked(
     TRACKER_ASSIGN_OR_RETURN(TreePtr base_tree, tree_of(base));
     TRACKER_ASSIGN_OR_RETURN(TreePtr our_tree, tree_of(ours));
     TRACKER_ASSIGN_OR_RETURN(TreePtr their_tree, tree_of(theirs));
+    // Rename detection on, as `git merge` does: a job the scheduler moved
+    // (queued -> completed) and an admin edited on main (markers removed)
+    // must merge into the moved job, as it did in the real history.
     git_merge_options merge_opts = GIT_MERGE_OPTIONS_INIT;
-    // A rename guess could pair a job moved on one side with another job's
-    // edit; job folders must merge path by path.
-    merge_opts.flags = static_cast<git_merge_flag_t>(merge_opts.flags & ~GIT_MERGE_FIND_RENAMES);
     git_index* raw_index = nullptr;
     GIT_RETURN_IF_ERROR(git_merge_trees(&raw_index, repo_.get(), base_tree.get(), our_tree.get(),
                                         their_tree.get(), &merge_opts),

@@ -1,0 +1,330 @@
+// RepoStore against real git repositories: the excerpt of the real tracking
+// repository where it matters, small generated ones elsewhere.
+
+#include "services/repo_service/repo_store.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "testing/test_util.h"
+
+namespace tracker::repo {
+namespace {
+
+using ::testing::HasSubstr;
+using ::tracker::testing::Shell;
+using ::tracker::testing::ShellQuote;
+using ::tracker::testing::TempDir;
+using tracker::v1::JobState;
+
+std::string Git(const std::string& dir, const std::string& args) {
+  auto r = Shell(absl::StrCat("git -C ", ShellQuote(dir), " ", args));
+  EXPECT_EQ(r.exit_code, 0) << args << ": " << r.output;
+  return std::string(absl::StripTrailingAsciiWhitespace(r.output));
+}
+
+class ExcerptTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SKIP_WITHOUT_FIXTURES();
+    remote_ = tmp_.path() + "/remote.git";
+    ASSERT_TRUE(tracker::testing::MakeExcerptRemote(remote_));
+    OpenStore();
+  }
+  void OpenStore() {
+    store_.reset();
+    StoreOptions options;
+    options.path = tmp_.path() + "/clone.git";
+    options.remote_url = remote_;
+    options.push_backoff_ms = 1;
+    auto store = RepoStore::Open(options);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+  std::string Tip(const std::string& branch) {
+    return Git(tmp_.path() + "/clone.git", absl::StrCat("rev-parse refs/heads/", branch));
+  }
+  // A work-tree checkout of `commit` of the excerpt, for the seed's commands.
+  std::string Checkout(const std::string& commit) {
+    std::string dir = tmp_.path() + "/checkout";
+    Shell(absl::StrCat("rm -rf ", ShellQuote(dir)));
+    Git(tmp_.path(), absl::StrCat("clone -q ", ShellQuote(remote_), " checkout"));
+    Git(dir, absl::StrCat("checkout -q ", commit));
+    return dir;
+  }
+
+  TempDir tmp_;
+  std::string remote_;
+  std::unique_ptr<RepoStore> store_;
+};
+
+// The seed's report loop, verbatim.
+constexpr char kSeedLoop[] = R"(cd jobs && for s in *-*;
+do
+  for f in `echo backlog queued failed completed`;
+    do echo -n "$s $f "; ls $s/*/$f/*/params.json 2>/dev/null |wc -l |sed 's/ //g';
+  done;
+done)";
+
+TEST_F(ExcerptTest, ReportIsByteForByteTheSeedLoop) {
+  // The tip (all completed) and a commit 80 back with a real mix of states.
+  for (const std::string& rev : {std::string("scheduler"), std::string("scheduler~80")}) {
+    std::string commit = Git(remote_, absl::StrCat("rev-parse ", rev));
+    std::string dir = Checkout(commit);
+    auto seed = Shell(absl::StrCat("cd ", ShellQuote(dir), " && LC_ALL=C bash -c ",
+                                 ShellQuote(kSeedLoop)));
+    ASSERT_EQ(seed.exit_code, 0) << seed.output;
+    tracker::v1::ReportRequest req;
+    req.set_commit(commit);
+    auto report = store_->Report(req);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_EQ(report->text(), seed.output) << rev;
+    EXPECT_EQ(report->commit(), commit);
+  }
+}
+
+TEST_F(ExcerptTest, EveryJobIsListedWithItsStateAndMarkers) {
+  std::string dir = Checkout(Git(remote_, "rev-parse scheduler"));
+  auto found = Shell(absl::StrCat("cd ", ShellQuote(dir), " && find jobs -mindepth 5 -maxdepth 5 "
+                                "-type f | grep -E '/(backlog|queued|failed|completed)/' | sort"));
+  // job path -> sorted file names
+  std::map<std::string, std::set<std::string>> expected;
+  for (absl::string_view line : absl::StrSplit(found.output, '\n', absl::SkipEmpty())) {
+    size_t slash = line.rfind('/');
+    expected[std::string(line.substr(0, slash))].insert(std::string(line.substr(slash + 1)));
+  }
+  // 1,264 params.json in all: 1,259 under jobs/, 5 more under demo-jobs/.
+  ASSERT_EQ(expected.size(), 1259u);
+
+  std::map<std::string, std::set<std::string>> listed;
+  tracker::v1::ListJobsRequest req;
+  req.set_page_size(500);
+  int pages = 0;
+  do {
+    auto page = store_->ListJobs(req);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_EQ(page->total_size(), 1259);
+    for (const auto& job : page->jobs()) {
+      std::string state = absl::AsciiStrToLower(
+          absl::StripPrefix(tracker::v1::JobState_Name(job.state()), "JOB_STATE_"));
+      std::string path = absl::StrCat("jobs/", job.key().study_id(), "/", job.key().batch_id(),
+                                      "/", state, "/", job.key().job_id());
+      tracker::v1::GetJobRequest get;
+      *get.mutable_key() = job.key();
+      auto detail = store_->GetJob(get);
+      ASSERT_TRUE(detail.ok()) << detail.status();
+      std::set<std::string> files = {"params.json"};
+      for (const auto& run : detail->runs()) {
+        files.insert(run.file_name());
+        EXPECT_GT(run.epoch_seconds(), 1600000000);
+        EXPECT_THAT(run.run_id(), ::testing::StartsWith("wes-"));
+      }
+      EXPECT_FALSE(detail->params_json().empty());
+      EXPECT_GE(detail->batch_line_count(), 1) << path;
+      listed[path] = files;
+    }
+    req.set_page_token(page->next_page_token());
+    ++pages;
+  } while (!req.page_token().empty());
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(listed, expected);
+}
+
+TEST_F(ExcerptTest, MoveAndMoveBackGivesTheSameTree) {
+  std::string tree_before = Git(tmp_.path() + "/clone.git", "rev-parse scheduler^{tree}");
+  tracker::v1::TransitionJobsRequest there;
+  auto* t = there.add_transitions();
+  t->mutable_key()->set_study_id("PACA-CA");
+  t->mutable_key()->set_batch_id("2021-07-09");
+  t->mutable_key()->set_job_id("job.0001");
+  t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
+  t->set_to_state(tracker::v1::JOB_STATE_BACKLOG);
+  auto moved = store_->TransitionJobs(there);
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_NE(Git(tmp_.path() + "/clone.git", "rev-parse scheduler^{tree}"), tree_before);
+
+  tracker::v1::TransitionJobsRequest back = there;
+  back.mutable_transitions(0)->set_from_state(tracker::v1::JOB_STATE_BACKLOG);
+  back.mutable_transitions(0)->set_to_state(tracker::v1::JOB_STATE_COMPLETED);
+  ASSERT_TRUE(store_->TransitionJobs(back).ok());
+  EXPECT_EQ(Git(tmp_.path() + "/clone.git", "rev-parse scheduler^{tree}"), tree_before);
+  auto fsck = Shell(absl::StrCat("git -C ", ShellQuote(tmp_.path() + "/clone.git"), " fsck --full"));
+  EXPECT_EQ(fsck.exit_code, 0) << fsck.output;
+}
+
+TEST_F(ExcerptTest, MergesTheRealMainIntoSchedulerAsGitDidOrRefusesQueuedEdits) {
+  // Replay the real history's "Merge branch 'main' into scheduler" commits:
+  // scheduler at the first parent, main at the second, then merge. Where the
+  // admins' side left queued/ alone, the result must be git's own tree; where
+  // they moved a job out of queued/ by hand (it happened once, for
+  // PACA-CA/2021-08-27/job.0008), the merge must be refused naming the job.
+  std::string merges = Git(remote_, "log --all --merges --format=%H --grep=\"into scheduler\"");
+  int clean = 0, refused = 0;
+  for (absl::string_view merge : absl::StrSplit(merges, '\n', absl::SkipEmpty())) {
+    std::string m(merge);
+    std::string ours = Git(remote_, absl::StrCat("rev-parse ", m, "^1"));
+    std::string theirs = Git(remote_, absl::StrCat("rev-parse ", m, "^2"));
+    std::string base = Git(remote_, absl::StrCat("merge-base ", ours, " ", theirs));
+    std::string admin_queued = Git(
+        remote_, absl::StrCat("diff --name-only ", base, " ", theirs, " | grep /queued/ | head -1"));
+    Git(remote_, absl::StrCat("update-ref refs/heads/scheduler ", ours));
+    Git(remote_, absl::StrCat("update-ref refs/heads/main ", theirs));
+    store_.reset();
+    Shell(absl::StrCat("rm -rf ", ShellQuote(tmp_.path() + "/clone.git")));
+    OpenStore();
+    tracker::v1::MergeRequest req;
+    req.mutable_options()->set_branch("scheduler");
+    req.set_source("main");
+    auto merged = store_->Merge(req);
+    if (!admin_queued.empty()) {
+      EXPECT_EQ(merged.status().code(), absl::StatusCode::kFailedPrecondition) << m;
+      std::string job_dir = admin_queued.substr(0, admin_queued.rfind('/'));
+      EXPECT_THAT(std::string(merged.status().message()), HasSubstr(job_dir));
+      EXPECT_EQ(Tip("scheduler"), ours);
+      ++refused;
+      continue;
+    }
+    ASSERT_TRUE(merged.ok()) << merged.status();
+    EXPECT_FALSE(merged->up_to_date());
+    EXPECT_EQ(Git(tmp_.path() + "/clone.git", "rev-parse scheduler^{tree}"),
+              Git(remote_, absl::StrCat("rev-parse ", m, "^{tree}")))
+        << "merge " << m;
+    EXPECT_EQ(Git(tmp_.path() + "/clone.git", "rev-parse scheduler^2"), theirs);
+    ++clean;
+  }
+  EXPECT_EQ(clean, 1);
+  EXPECT_EQ(refused, 1);
+}
+
+TEST_F(ExcerptTest, ADuplicateAnalysisIsRefusedNamingBothPlaces) {
+  tracker::v1::ImportBatchRequest req;
+  req.set_study_id("PACA-CA");
+  req.set_batch_id("2021-12-01");
+  // EGAR00001228396 is job.0003 of PACA-CA/2021-07-09 in the real data.
+  req.set_summary_tsv("job.0001\t1\t100\tEGAR00001228396\t100\n");
+  (*req.mutable_params_json())["job.0001"] =
+      R"({"study_id": "PACA-CA", "analysis_id": ["EGAR00001228396"]})";
+  std::string before = Tip("main");
+  auto result = store_->ImportBatch(req);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("PACA-CA/2021-07-09/job.0003"));
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("PACA-CA/2021-12-01/job.0001"));
+  EXPECT_EQ(Tip("main"), before);
+}
+
+TEST_F(ExcerptTest, AuditFindsTheRealCountMismatchesAndNothingElseOnTheTip) {
+  auto audit = store_->Audit({});
+  ASSERT_TRUE(audit.ok());
+  std::map<std::string, int> codes;
+  for (const auto& f : audit->findings()) codes[f.code()]++;
+  // The admins removed UNPUBLISHED analyses from 2021-07-09a without fixing
+  // analyses_in_job: nine jobs, exactly as the awk check of the file says.
+  EXPECT_EQ(codes["COUNT_MISMATCH"], 9);
+  EXPECT_EQ(codes["DUPLICATE_ANALYSIS"], 0);
+  EXPECT_EQ(codes["JOB_IN_TWO_FOLDERS"], 0);
+}
+
+TEST_F(ExcerptTest, AMergeThatChangesQueuedIsRefused) {
+  // The scheduler queues a job; an admin then edits it on main (forbidden).
+  tracker::v1::TransitionJobsRequest queue;
+  auto* t = queue.add_transitions();
+  t->mutable_key()->set_study_id("BTCA-SG");
+  t->mutable_key()->set_batch_id("2021-07-12");
+  t->mutable_key()->set_job_id("job.0001");
+  t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
+  t->set_to_state(tracker::v1::JOB_STATE_QUEUED);
+  t->mutable_add_run()->set_epoch_seconds(1700000000);
+  t->mutable_add_run()->set_environment("rdpc_qa");
+  t->mutable_add_run()->set_run_id("wes-0123456789abcdef0123456789abcdef");
+  ASSERT_TRUE(store_->TransitionJobs(queue).ok());
+  ASSERT_TRUE(store_->Push({}).ok());
+
+  std::string work = tmp_.path() + "/admin";
+  Git(tmp_.path(), absl::StrCat("clone -q -b scheduler ", ShellQuote(remote_), " admin"));
+  Git(work, "checkout -q -B main origin/scheduler");
+  Shell(absl::StrCat("cd ", ShellQuote(work), " && rm jobs/BTCA-SG/2021-07-12/queued/job.0001/run.*"));
+  Git(work, "-c user.name=a -c user.email=a@b commit -qam 'edit queued by hand'");
+  Git(work, "push -q origin main");
+
+  ASSERT_TRUE(store_->Fetch().ok());
+  std::string before = Tip("scheduler");
+  tracker::v1::MergeRequest merge;
+  merge.mutable_options()->set_branch("scheduler");
+  merge.set_source("main");
+  auto merged = store_->Merge(merge);
+  EXPECT_EQ(merged.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(merged.status().message()),
+              HasSubstr("jobs/BTCA-SG/2021-07-12/queued/job.0001"));
+  EXPECT_EQ(Tip("scheduler"), before);
+}
+
+TEST_F(ExcerptTest, ARejectedPushIsMergedAndRetriedNeverForced) {
+  // Someone else pushes to main while we have an unpushed admin commit.
+  std::string work = tmp_.path() + "/admin";
+  Git(tmp_.path(), absl::StrCat("clone -q -b main ", ShellQuote(remote_), " admin"));
+  Shell(absl::StrCat("cd ", ShellQuote(work), " && touch jobs/pause.rdpc_prod"));
+  Git(work, "add jobs/pause.rdpc_prod");
+  Git(work, "-c user.name=a -c user.email=a@b commit -qm 'pause prod'");
+  Git(work, "push -q origin main");
+  std::string theirs = Git(work, "rev-parse HEAD");
+
+  tracker::v1::SetFlagRequest flag;
+  flag.mutable_flag()->set_kind(tracker::v1::FLAG_KIND_PAUSE);
+  flag.mutable_flag()->set_environment("rdpc_qa");
+  ASSERT_TRUE(store_->SetFlag(flag).ok());
+  tracker::v1::PushRequest push;
+  push.set_branch("main");
+  auto pushed = store_->Push(push);
+  ASSERT_TRUE(pushed.ok()) << pushed.status();
+  EXPECT_EQ(pushed->attempts(), 2);
+  std::string remote_main = Git(remote_, "rev-parse main");
+  EXPECT_EQ(remote_main, pushed->commit());
+  // Their commit is kept (an ancestor), and both flags are there.
+  EXPECT_EQ(Shell(absl::StrCat("git -C ", ShellQuote(remote_), " merge-base --is-ancestor ",
+                             theirs, " main")).exit_code, 0);
+  EXPECT_EQ(Git(remote_, "ls-tree --name-only main jobs/ | grep pause | sort | tr '\\n' ' '"),
+            "jobs/pause.rdpc_prod jobs/pause.rdpc_qa");
+  auto status = store_->SyncStatus();
+  ASSERT_TRUE(status.ok());
+  EXPECT_GT(status->branches(0).last_push_epoch(), 0);
+  EXPECT_EQ(status->branches(0).ahead(), 0);
+}
+
+TEST_F(ExcerptTest, TwoWritersRacingOnOneJobExactlyOneWins) {
+  std::atomic<int> wins{0}, losses{0};
+  std::string tip = Tip("scheduler");
+  auto writer = [&](const char* env) {
+    tracker::v1::TransitionJobsRequest req;
+    req.mutable_options()->set_expected_tip(tip);
+    auto* t = req.add_transitions();
+    t->mutable_key()->set_study_id("LAML-KR");
+    t->mutable_key()->set_batch_id("2021-08-27");
+    t->mutable_key()->set_job_id("job.0001");
+    t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
+    t->set_to_state(tracker::v1::JOB_STATE_FAILED);
+    auto r = store_->TransitionJobs(req);
+    if (r.ok()) {
+      ++wins;
+    } else {
+      EXPECT_EQ(r.status().code(), absl::StatusCode::kAborted) << r.status();
+      ++losses;
+    }
+  };
+  std::thread a(writer, "a"), b(writer, "b");
+  a.join();
+  b.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(losses.load(), 1);
+  EXPECT_EQ(Git(tmp_.path() + "/clone.git", "rev-parse scheduler~1"), tip);
+}
+
+}  // namespace
+}  // namespace tracker::repo
