@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -324,6 +325,172 @@ TEST_F(ExcerptTest, TwoWritersRacingOnOneJobExactlyOneWins) {
   EXPECT_EQ(wins.load(), 1);
   EXPECT_EQ(losses.load(), 1);
   EXPECT_EQ(Git(tmp_.path() + "/clone.git", "rev-parse scheduler~1"), tip);
+}
+
+}  // namespace
+}  // namespace tracker::repo
+
+namespace tracker::repo {
+namespace {
+
+// Every bad input of SPEC.md section 6 that reaches repo-service: the right
+// code, a message naming the problem, and both branch tips unchanged.
+TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
+  auto transition = [](const std::string& study, const std::string& batch,
+                       const std::string& job, JobState from, JobState to,
+                       const std::string& branch = "") {
+    tracker::v1::TransitionJobsRequest req;
+    req.mutable_options()->set_branch(branch);
+    auto* t = req.add_transitions();
+    t->mutable_key()->set_study_id(study);
+    t->mutable_key()->set_batch_id(batch);
+    t->mutable_key()->set_job_id(job);
+    t->set_from_state(from);
+    t->set_to_state(to);
+    return req;
+  };
+  const auto C = tracker::v1::JOB_STATE_COMPLETED;
+  const auto B = tracker::v1::JOB_STATE_BACKLOG;
+  const auto Q = tracker::v1::JOB_STATE_QUEUED;
+  struct Case {
+    std::string name;
+    std::function<absl::Status()> call;
+    absl::StatusCode code;
+    std::string says;
+  };
+  auto import = [&](std::string tsv, std::map<std::string, std::string> params,
+                    std::string batch = "2022-01-01") {
+    tracker::v1::ImportBatchRequest req;
+    req.set_study_id("PACA-CA");
+    req.set_batch_id(batch);
+    req.set_summary_tsv(tsv);
+    for (auto& [k, v] : params) (*req.mutable_params_json())[k] = v;
+    return store_->ImportBatch(req).status();
+  };
+  const std::string ok_params = R"({"study_id": "PACA-CA", "analysis_id": ["new-1"]})";
+  std::vector<Case> cases = {
+      {"path traversal in a job id",
+       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "../../x", C, B)).status(); },
+       absl::StatusCode::kInvalidArgument, "invalid job id"},
+      {"slash in a study id",
+       [&] { return store_->TransitionJobs(transition("PACA/CA", "2021-07-09", "job.0001", C, B)).status(); },
+       absl::StatusCode::kInvalidArgument, "invalid study id"},
+      {"control character in a job id",
+       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", std::string("job\x01", 4), C, B)).status(); },
+       absl::StatusCode::kInvalidArgument, "\\x01"},
+      {"NUL in a batch id",
+       [&] { return store_->TransitionJobs(transition("PACA-CA", std::string("2021-07-0\0", 10), "job.0001", C, B)).status(); },
+       absl::StatusCode::kInvalidArgument, "invalid batch id"},
+      {"unknown study",
+       [&] { return store_->TransitionJobs(transition("XXXX-YY", "2021-07-09", "job.0001", C, B)).status(); },
+       absl::StatusCode::kNotFound, "unknown study XXXX-YY"},
+      {"unknown job",
+       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.9999", C, B)).status(); },
+       absl::StatusCode::kNotFound, "unknown job PACA-CA/2021-07-09/job.9999"},
+      {"job not in the expected state",
+       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", B, C)).status(); },
+       absl::StatusCode::kFailedPrecondition, "is in completed/, not in backlog/"},
+      {"admin touching queued/ on main",
+       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, Q, "main")).status(); },
+       absl::StatusCode::kFailedPrecondition, "queued/ belongs to the scheduler"},
+      {"unknown branch",
+       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, B, "master")).status(); },
+       absl::StatusCode::kInvalidArgument, "invalid branch"},
+      {"stale expected tip",
+       [&] {
+         auto req = transition("PACA-CA", "2021-07-09", "job.0001", C, B);
+         req.mutable_options()->set_expected_tip(std::string(40, 'a'));
+         return store_->TransitionJobs(req).status();
+       },
+       absl::StatusCode::kAborted, "not the expected"},
+      {"too many transitions",
+       [&] {
+         tracker::v1::TransitionJobsRequest req;
+         for (int i = 0; i < 10001; ++i) *req.add_transitions() = transition("PACA-CA", "2021-07-09", absl::StrCat("job.", i), C, B).transitions(0);
+         return store_->TransitionJobs(req).status();
+       },
+       absl::StatusCode::kInvalidArgument, "at most 10000"},
+      {"malformed TSV",
+       [&] { return import("job.0001\t1\t100\tnew-1\n", {{"job.0001", ok_params}}); },
+       absl::StatusCode::kInvalidArgument, "line 1: expected 5 tab-separated columns"},
+      {"TSV number that is not one",
+       [&] { return import("job.0001\tone\t100\tnew-1\t100\n", {{"job.0001", ok_params}}); },
+       absl::StatusCode::kInvalidArgument, "analyses_in_job must be a whole number"},
+      {"malformed params JSON",
+       [&] { return import("job.0001\t1\t100\tnew-1\t100\n", {{"job.0001", "{\"study_id\": "}}); },
+       absl::StatusCode::kInvalidArgument, "params.json of job.0001 is not a JSON object"},
+      {"params for another study",
+       [&] { return import("job.0001\t1\t100\tnew-1\t100\n", {{"job.0001", R"({"study_id": "BOCA-UK"})"}}); },
+       absl::StatusCode::kInvalidArgument, "\"study_id\" must be \"PACA-CA\""},
+      {"job in the TSV without params",
+       [&] { return import("job.0001\t1\t100\tnew-1\t100\njob.0002\t1\t5\tnew-2\t5\n", {{"job.0001", ok_params}}); },
+       absl::StatusCode::kInvalidArgument, "without a params.json: job.0002"},
+      {"params without a TSV line",
+       [&] { return import("job.0001\t1\t100\tnew-1\t100\n", {{"job.0001", ok_params}, {"job.0002", "{}"}}); },
+       absl::StatusCode::kInvalidArgument, "not in batch-summary.tsv: job.0002"},
+      {"duplicate analysis inside the new TSV",
+       [&] { return import("job.0001\t2\t200\tnew-1\t100\njob.0001\t2\t200\tnew-1\t100\n", {{"job.0001", "{}"}}); },
+       absl::StatusCode::kInvalidArgument, "already on line 1"},
+      {"batch that already exists",
+       [&] { return import("job.0001\t1\t100\tnew-1\t100\n", {{"job.0001", ok_params}}, "2021-07-09"); },
+       absl::StatusCode::kAlreadyExists, "batch PACA-CA/2021-07-09 already exists"},
+      {"clearing a flag that is not set",
+       [&] {
+         tracker::v1::ClearFlagRequest req;
+         req.set_kind(tracker::v1::FLAG_KIND_EXCESSIVE_FAILURE);
+         req.set_environment("rdpc_qa");
+         return store_->ClearFlag(req).status();
+       },
+       absl::StatusCode::kNotFound, "excessive_failure.rdpc_qa.txt is not set"},
+      {"flag for a bad environment name",
+       [&] {
+         tracker::v1::SetFlagRequest req;
+         req.mutable_flag()->set_kind(tracker::v1::FLAG_KIND_PAUSE);
+         req.mutable_flag()->set_environment("../x");
+         return store_->SetFlag(req).status();
+       },
+       absl::StatusCode::kInvalidArgument, "invalid environment"},
+      {"removing an analysis that is not there",
+       [&] {
+         tracker::v1::RemoveAnalysisRequest req;
+         req.set_study_id("PACA-CA");
+         req.set_batch_id("2021-07-09");
+         req.set_analysis_id("nope");
+         return store_->RemoveAnalysis(req).status();
+       },
+       absl::StatusCode::kNotFound, "analysis nope is not in PACA-CA/2021-07-09"},
+      {"merging a branch that does not exist",
+       [&] {
+         tracker::v1::MergeRequest req;
+         req.mutable_options()->set_branch("scheduler");
+         req.set_source("feature");
+         return store_->Merge(req).status();
+       },
+       absl::StatusCode::kInvalidArgument, "merge source 'feature'"},
+      {"report of a commit that does not exist",
+       [&] {
+         tracker::v1::ReportRequest req;
+         req.set_commit(std::string(40, 'b'));
+         return store_->Report(req).status();
+       },
+       absl::StatusCode::kNotFound, "no commit"},
+  };
+  const std::string main_before = Tip("main"), sched_before = Tip("scheduler");
+  for (const Case& c : cases) {
+    absl::Status s = c.call();
+    EXPECT_EQ(s.code(), c.code) << c.name << ": " << s;
+    EXPECT_THAT(std::string(s.message()), HasSubstr(c.says)) << c.name;
+    EXPECT_EQ(Tip("main"), main_before) << c.name;
+    EXPECT_EQ(Tip("scheduler"), sched_before) << c.name;
+  }
+}
+
+TEST_F(ExcerptTest, AnUnreachableRemoteIsUnavailableAndChangesNothing) {
+  Git(tmp_.path() + "/clone.git", "remote set-url origin /nonexistent/remote.git");
+  std::string before = Tip("scheduler");
+  EXPECT_EQ(store_->Fetch().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(store_->Push({}).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Tip("scheduler"), before);
 }
 
 }  // namespace
