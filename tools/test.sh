@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds everything and runs every test; ends with "N passed, N failed".
+# Usage: tools/test.sh [bazel test target patterns, default //...]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+tools/install_deps.sh || { echo "could not install the build dependencies"; echo "0 passed, 1 failed"; exit 1; }
+
+# The real tracking-repo excerpt, when present beside the checkout; tests
+# that need it skip (and say so) without it.
+fixtures=""
+[ -f ../shared/fixtures/tracking-excerpt.bundle ] && fixtures="$(realpath ../shared/fixtures)"
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(//...)
+
+bazel build "${targets[@]}"
+build_rc=$?
+test_rc=0
+if [ $build_rc -eq 0 ]; then
+  bazel test "${targets[@]}" --test_env=TRACKER_FIXTURES="$fixtures" --test_env=HOME="${HOME:-/root}"
+  test_rc=$?
+fi
+
+# Count gtest cases from every test.xml (a test that wrote none counts as one).
+/usr/bin/python3 - "$(bazel info bazel-testlogs 2>/dev/null)" "$build_rc" <<'PY'
+import os, sys, xml.etree.ElementTree as ET
+root, build_rc = sys.argv[1], int(sys.argv[2])
+passed = failed = skipped = 0
+for dirpath, _, files in os.walk(root) if os.path.isdir(root) else []:
+    if "test.xml" not in files:
+        continue
+    tree = ET.parse(os.path.join(dirpath, "test.xml"))
+    for case in tree.iter("testcase"):
+        if case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        elif case.get("result") == "skipped" or case.find("skipped") is not None:
+            skipped += 1
+        else:
+            passed += 1
+if build_rc != 0:
+    failed += 1
+line = f"{passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+PY
+bazel shutdown >/dev/null 2>&1 || true
+[ $build_rc -eq 0 ] && [ $test_rc -eq 0 ]
