@@ -2,6 +2,7 @@
 #define TESTING_TEST_UTIL_H_
 
 #include <string>
+#include <vector>
 
 namespace tracker::testing {
 
@@ -45,5 +46,34 @@ bool MakeExcerptRemote(const std::string& dir);
                       "(set TRACKER_FIXTURES); skipping the real-data test";          \
     }                                                                                 \
   } while (0)
+
+
+namespace tracker::testing {
+
+// A child process (a service under test), killed with SIGKILL when dropped.
+class ChildProcess {
+ public:
+  // Starts argv[0] with the given arguments; stdout/stderr go to `log_path`.
+  ChildProcess(const std::vector<std::string>& argv, const std::string& log_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  int pid() const { return pid_; }
+  void Signal(int signal);
+  // Waits for exit; returns the exit code, or 128+signal.
+  int Wait();
+
+ private:
+  int pid_ = -1;
+};
+
+// Waits up to `timeout_ms` for `path` to hold a port number; 0 on timeout.
+int WaitForPortFile(const std::string& path, int timeout_ms = 30000);
+
+// Runs `$RUNFILES/<relative>` (a data dependency) path resolution.
+std::string Runfile(const std::string& relative);
+
+}  // namespace tracker::testing
 
 #endif  // TESTING_TEST_UTIL_H_

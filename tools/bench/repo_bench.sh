@@ -27,7 +27,7 @@ bazel-bin/services/repo_service/repo-service --listen=127.0.0.1:0 --port_file="$
   --repo="$work/rs-clone.git" --remote="$work/generated.git" 2>"$work/rs.log" &
 pid=$!
 for _ in $(seq 1 600); do [ -s "$port_file" ] && break; sleep 0.1; done
-python3 - "$(cat "$port_file")" <<'PY' || true
+/usr/bin/python3 - "$(cat "$port_file")" <<'PY' || true
 import sys, grpc
 ch = grpc.insecure_channel(f"127.0.0.1:{sys.argv[1]}")
 grpc.channel_ready_future(ch).result(timeout=30)
