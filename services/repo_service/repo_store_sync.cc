@@ -77,6 +77,16 @@ absl::StatusOr<std::string> SourceRef(const std::string& source) {
       "merge source '", source, "' must be main, scheduler, origin/main or origin/scheduler"));
 }
 
+absl::StatusOr<RemotePtr> LookupOrigin(git_repository* repo) {
+  git_remote* raw = nullptr;
+  if (git_remote_lookup(&raw, repo, "origin") != 0) {
+    git_error_clear();
+    return absl::FailedPreconditionError(
+        "the clone has no remote 'origin'; start repo-service with --remote");
+  }
+  return RemotePtr(raw);
+}
+
 // libgit2 passes one payload to every callback of a push.
 struct PushPayload {
   CredentialPayload cred;
@@ -102,13 +112,7 @@ std::string RepoStore::LastPushPath(const std::string& branch) const {
 }
 
 absl::Status RepoStore::FetchLocked() {
-  git_remote* raw = nullptr;
-  if (git_remote_lookup(&raw, repo_.get(), "origin") != 0) {
-    git_error_clear();
-    return absl::FailedPreconditionError(
-        "the clone has no remote 'origin'; start repo-service with --remote");
-  }
-  RemotePtr remote(raw);
+  TRACKER_ASSIGN_OR_RETURN(RemotePtr remote, LookupOrigin(repo_.get()));
   git_fetch_options opts = GIT_FETCH_OPTIONS_INIT;
   CredentialPayload payload{&options_};
   opts.callbacks.credentials = CredentialCallback;
@@ -281,13 +285,7 @@ absl::StatusOr<tracker::v1::PushResponse> RepoStore::Push(const tracker::v1::Pus
   const std::string refspec = absl::StrCat("refs/heads/", branch, ":refs/heads/", branch);
   std::string last_error;
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-    git_remote* raw = nullptr;
-    if (git_remote_lookup(&raw, repo_.get(), "origin") != 0) {
-      git_error_clear();
-      return absl::FailedPreconditionError(
-          "the clone has no remote 'origin'; start repo-service with --remote");
-    }
-    RemotePtr remote(raw);
+    TRACKER_ASSIGN_OR_RETURN(RemotePtr remote, LookupOrigin(repo_.get()));
     git_push_options opts = GIT_PUSH_OPTIONS_INIT;
     PushPayload payload{CredentialPayload{&options_}, ""};
     opts.callbacks.payload = &payload;
