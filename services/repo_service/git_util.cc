@@ -14,8 +14,9 @@ void InitLibgit2() {
     // objects still in the page cache.
     git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
     // Objects we need stay parsed in our own snapshot; libgit2's cache only
-    // has to cover one operation. Its default (256 MiB) would dominate RSS.
-    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(32) << 20);
+    // has to cover one operation. Its default (256 MiB) would dominate RSS;
+    // 8 MiB measured 138 MB resident at 100,000 jobs against 160 MB at 32.
+    git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, static_cast<ssize_t>(8) << 20);
   });
 }
 
