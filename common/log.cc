@@ -3,9 +3,6 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
-#include <ctime>
-#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"

@@ -4,11 +4,10 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
-#include <cstdio>
-#include <fstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/file_util.h"
 #include "common/log.h"
 
 namespace tracker {
@@ -20,19 +19,6 @@ sigset_t ShutdownSignals() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   return set;
-}
-
-absl::Status WritePortFile(const std::string& path, int port) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << port << "\n";
-    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::InternalError(absl::StrCat("cannot rename ", tmp, " to ", path));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -67,7 +53,8 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
       .Kv("address", absl::StrCat(host, ":", bound_port))
       .Kv("port", bound_port);
   if (!options.port_file.empty()) {
-    absl::Status written = WritePortFile(options.port_file, bound_port);
+    absl::Status written =
+        WriteFileAtomically(options.port_file, absl::StrCat(bound_port, "\n"));
     if (!written.ok()) {
       server->Shutdown();
       return written;

@@ -149,19 +149,19 @@ absl::StatusOr<git_oid> RepoStore::ResolveRef(const std::string& ref_name) {
 absl::Status RepoStore::RefreshSnapshot(const std::string& branch) {
   auto tip = ResolveRef(absl::StrCat("refs/heads/", branch));
   if (!tip.ok()) return tip.status();
-  std::shared_ptr<const Snapshot> main, sched;
-  {
-    std::lock_guard<std::mutex> lock(snap_mu_);
-    main = main_;
-    sched = scheduler_;
-  }
-  std::shared_ptr<const Snapshot>& current = branch == kMainBranch ? main : sched;
+  BranchSnapshots now = Current();
+  const auto& current = branch == kMainBranch ? now.main : now.scheduler;
   if (current != nullptr && OidEqual(current->commit, *tip)) return absl::OkStatus();
-  auto loaded = LoadSnapshot(repo_.get(), *tip, {sched.get(), main.get()});
+  auto loaded = LoadSnapshot(repo_.get(), *tip, {now.scheduler.get(), now.main.get()});
   if (!loaded.ok()) return loaded.status();
   std::lock_guard<std::mutex> lock(snap_mu_);
   (branch == kMainBranch ? main_ : scheduler_) = *std::move(loaded);
   return absl::OkStatus();
+}
+
+RepoStore::BranchSnapshots RepoStore::Current() const {
+  std::lock_guard<std::mutex> lock(snap_mu_);
+  return {main_, scheduler_};
 }
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> RepoStore::Read(const std::string& branch) {
@@ -175,12 +175,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> RepoStore::ReadRevision(const st
   if (rev.empty() || rev == kMainBranch || rev == kSchedulerBranch) return Read(rev);
   git_oid oid;
   TRACKER_RETURN_IF_ERROR(ParseOid(rev, &oid));
-  std::shared_ptr<const Snapshot> main, sched;
-  {
-    std::lock_guard<std::mutex> lock(snap_mu_);
-    main = main_;
-    sched = scheduler_;
-  }
+  BranchSnapshots now = Current();
   std::lock_guard<std::mutex> git(git_mu_);
   git_object* obj = nullptr;
   if (git_object_lookup(&obj, repo_.get(), &oid, GIT_OBJECT_COMMIT) != 0) {
@@ -188,7 +183,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> RepoStore::ReadRevision(const st
     return absl::NotFoundError(absl::StrCat("no commit ", rev, " in the tracking repository"));
   }
   git_object_free(obj);
-  return LoadSnapshot(repo_.get(), oid, {sched.get(), main.get()});
+  return LoadSnapshot(repo_.get(), oid, {now.scheduler.get(), now.main.get()});
 }
 
 absl::StatusOr<std::string> RepoStore::ReadBlob(const git_oid& oid) {

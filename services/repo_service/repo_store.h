@@ -83,6 +83,12 @@ class RepoStore {
 
  private:
   using EditFn = std::function<absl::Status(const Snapshot&, TreeEditor&)>;
+  struct BranchSnapshots {
+    std::shared_ptr<const Snapshot> main;
+    std::shared_ptr<const Snapshot> scheduler;
+  };
+  // Both current snapshots, taken together under snap_mu_.
+  BranchSnapshots Current() const;
 
   RepoStore(StoreOptions options, RepositoryPtr repo, int lock_fd);
 

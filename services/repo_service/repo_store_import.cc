@@ -160,11 +160,7 @@ absl::StatusOr<tracker::v1::ImportBatchResponse> RepoStore::ImportBatch(
           absl::StrCat("batch ", study, "/", batch_id, " already exists"));
     }
     // Both branches: scheduler may hold a batch main has not merged yet.
-    std::shared_ptr<const Snapshot> sched;
-    {
-      std::lock_guard<std::mutex> lock(snap_mu_);
-      sched = scheduler_;
-    }
+    std::shared_ptr<const Snapshot> sched = Current().scheduler;
     for (const Snapshot* s : {&snap, sched.get()}) {
       for (const auto& [sid, st] : s->studies) {
         for (const auto& [bid, b] : st->batches) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/file_util.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/credentials.h"
@@ -236,11 +237,7 @@ absl::StatusOr<tracker::v1::MergeResponse> RepoStore::MergeLocked(
   // The scheduler alone owns queued/: a merge into scheduler must not touch
   // it. Compared on parsed snapshots, which skip unchanged subtrees.
   if (target == kSchedulerBranch && source_ref != "refs/remotes/origin/scheduler") {
-    std::shared_ptr<const Snapshot> current;
-    {
-      std::lock_guard<std::mutex> lock(snap_mu_);
-      current = scheduler_;
-    }
+    std::shared_ptr<const Snapshot> current = Current().scheduler;
     TRACKER_ASSIGN_OR_RETURN(auto merged, LoadTreeSnapshot(repo_.get(), merged_tree,
                                                            {current.get()}));
     std::vector<std::string> touched = QueuedDifferences(*current, *merged);
@@ -310,12 +307,11 @@ absl::StatusOr<tracker::v1::PushResponse> RepoStore::Push(const tracker::v1::Pus
     if (!rejected) {
       TRACKER_ASSIGN_OR_RETURN(git_oid tip, ResolveRef(absl::StrCat("refs/heads/", branch)));
       int64_t now = absl::ToUnixSeconds(absl::Now());
-      std::string path = LastPushPath(branch);
-      {
-        std::ofstream out(path + ".tmp", std::ios::trunc);
-        out << now << "\n";
+      absl::Status recorded = WriteFileAtomically(LastPushPath(branch), absl::StrCat(now, "\n"));
+      if (!recorded.ok()) {
+        // The push itself succeeded; only "is a push due" may come early.
+        LogWarning("last_push_not_recorded").Kv("error", recorded.ToString());
       }
-      std::rename((path + ".tmp").c_str(), path.c_str());
       LogInfo("pushed").Kv("branch", branch).Kv("commit", OidHex(tip)).Kv("attempt", attempt);
       tracker::v1::PushResponse out;
       out.set_commit(OidHex(tip));
