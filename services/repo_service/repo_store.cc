@@ -264,6 +264,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
     }
   }
   TRACKER_RETURN_IF_ERROR(RefreshSnapshot(branch));
+  DeferredObjectSync objects(lock_fd_, options_.durable_writes);
   auto snapshot = Read(branch);
   if (!snapshot.ok()) return snapshot.status();
   TreeEditor editor(repo_.get(), &(*snapshot)->root_tree);
@@ -276,6 +277,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
   const std::string& message = options.message().empty() ? default_message : options.message();
   auto commit = CreateCommit(options, message, *tree, {*tip});
   if (!commit.ok()) return commit.status();
+  TRACKER_RETURN_IF_ERROR(objects.Flush());
   TRACKER_RETURN_IF_ERROR(UpdateBranch(branch, *tip, *commit, message));
   tracker::v1::WriteResult result;
   result.set_commit(OidHex(*commit));

@@ -30,6 +30,9 @@ struct StoreOptions {
   int push_max_attempts = 5;
   // Base of the jittered exponential backoff between push attempts.
   int push_backoff_ms = 200;
+  // false: no fsync at all, as git's defaults. Only for benchmarks that
+  // compare against git; a crash may then lose acknowledged writes.
+  bool durable_writes = true;
 };
 
 // The tracking repository: every read and write of it in this process.

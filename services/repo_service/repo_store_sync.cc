@@ -185,6 +185,7 @@ absl::StatusOr<tracker::v1::MergeResponse> RepoStore::MergeLocked(
     return out;
   }
   const bool fast_forward = git_graph_descendant_of(repo_.get(), &theirs, &ours) == 1;
+  DeferredObjectSync objects(lock_fd_, options_.durable_writes);
 
   git_oid merged_tree;
   if (fast_forward) {
@@ -260,6 +261,7 @@ absl::StatusOr<tracker::v1::MergeResponse> RepoStore::MergeLocked(
                               : options.message();
     TRACKER_ASSIGN_OR_RETURN(next, CreateCommit(options, message, merged_tree, {ours, theirs}));
   }
+  TRACKER_RETURN_IF_ERROR(objects.Flush());
   TRACKER_RETURN_IF_ERROR(UpdateBranch(target, ours, next,
                                        absl::StrCat("merge ", source_ref)));
   out.set_fast_forward(fast_forward);
