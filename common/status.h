@@ -13,6 +13,14 @@ namespace tracker {
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
+// A handler's whole body: `return Reply(impl_->Method(*req), out);`.
+template <typename Response>
+grpc::Status Reply(absl::StatusOr<Response> result, Response* out) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *out = *std::move(result);
+  return grpc::Status::OK;
+}
+
 }  // namespace tracker
 
 // Returns from the enclosing function when `expr` (an absl::Status) fails.

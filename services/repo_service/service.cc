@@ -3,17 +3,6 @@
 #include "common/status.h"
 
 namespace tracker::repo {
-namespace {
-
-// Every handler is the same: call the store, convert the status once.
-template <typename Response>
-grpc::Status Reply(absl::StatusOr<Response> result, Response* out) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *out = *std::move(result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
 
 grpc::Status RepoServiceImpl::ListJobs(grpc::ServerContext*, const tracker::v1::ListJobsRequest* req,
     tracker::v1::ListJobsResponse* out) {

@@ -1,0 +1,232 @@
+#include "services/wes_poller/poller.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "common/parallel.h"
+#include "common/status.h"
+#include "common/token_provider.h"
+#include "services/wes_poller/run_state.h"
+
+namespace tracker::wes {
+namespace {
+
+constexpr size_t kMaxCachedTags = 200000;
+
+std::string Summary(const absl::Status& s) { return std::string(s.message().substr(0, 300)); }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Poller>> Poller::Create(const TrackerConfig& config,
+                                                       std::shared_ptr<HttpClient> http,
+                                                       PollerOptions options) {
+  std::unique_ptr<Poller> poller(new Poller(options));
+  for (const auto& [name, env] : config.compute_environments) {
+    if (env.wes_url.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("compute_environments.", name, ".wes_url: required"));
+    }
+    auto tokens = MakeTokenProvider(http, env.token_url, env.client_id_env,
+                                    env.client_secret_env, env.token_env);
+    if (!tokens.ok()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("compute_environments.", name, ": ", tokens.status().message()));
+    }
+    poller->envs_[name] =
+        std::make_unique<EnvironmentClient>(env, http, *tokens, options.request_timeout);
+  }
+  return poller;
+}
+
+absl::StatusOr<EnvironmentClient*> Poller::Env(const std::string& name) {
+  auto it = envs_.find(name);
+  if (it != envs_.end()) return it->second.get();
+  std::vector<std::string> known;
+  for (const auto& [n, e] : envs_) known.push_back(n);
+  return absl::NotFoundError(absl::StrCat("unknown compute environment \"", name.substr(0, 64),
+                                          "\"; configured: ", absl::StrJoin(known, ", ")));
+}
+
+absl::StatusOr<tracker::v1::GetRunStatesResponse> Poller::GetRunStates(
+    const tracker::v1::GetRunStatesRequest& req) {
+  auto env = Env(req.environment());
+  if (!env.ok()) return env.status();
+  if (req.run_ids_size() > options_.max_runs_per_call) {
+    return absl::InvalidArgumentError(absl::StrCat("at most ", options_.max_runs_per_call,
+                                                   " run ids per call, got ", req.run_ids_size()));
+  }
+  for (const auto& id : req.run_ids()) {
+    absl::Status valid = ValidateRunId(id);
+    if (!valid.ok()) return valid;
+  }
+  tracker::v1::GetRunStatesResponse out;
+  for (const auto& id : req.run_ids()) out.add_runs()->set_run_id(id);
+  std::vector<absl::Status> errors(req.run_ids_size());
+  ParallelFor(req.run_ids_size(), options_.max_concurrency, [&](size_t i) {
+    auto status = (*env)->GetStatus(req.run_ids(i));
+    if (status.ok()) {
+      *out.mutable_runs(i) = *std::move(status);
+    } else {
+      errors[i] = status.status();
+    }
+  });
+  int failed = 0;
+  absl::Status first_unavailable;
+  for (size_t i = 0; i < errors.size(); ++i) {
+    if (errors[i].ok()) continue;
+    ++failed;
+    auto* run = out.mutable_runs(i);
+    run->set_error_code(static_cast<int>(errors[i].code()));
+    run->set_error_message(Summary(errors[i]));
+    if (errors[i].code() == absl::StatusCode::kUnavailable ||
+        errors[i].code() == absl::StatusCode::kDeadlineExceeded) {
+      if (first_unavailable.ok()) first_unavailable = errors[i];
+    }
+  }
+  if (failed > 0) {
+    LogWarning("run_states_incomplete")
+        .Kv("env", req.environment())
+        .Kv("runs", req.run_ids_size())
+        .Kv("failed", failed);
+  }
+  // Nothing could be read because the service is down: say so, not states.
+  if (failed == req.run_ids_size() && failed > 0 && !first_unavailable.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        "no run of ", req.environment(), " could be read: ", first_unavailable.message()));
+  }
+  return out;
+}
+
+absl::StatusOr<tracker::v1::GetResumeInfoResponse> Poller::GetResumeInfo(
+    const tracker::v1::GetResumeInfoRequest& req) {
+  auto env = Env(req.environment());
+  if (!env.ok()) return env.status();
+  TRACKER_RETURN_IF_ERROR(ValidateRunId(req.run_id()));
+  auto detail = (*env)->GetDetail(req.run_id());
+  if (!detail.ok()) return detail.status();
+  if (detail->resume.session_id().empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "run ", req.run_id(), " of ", req.environment(),
+        " reports no Nextflow session id; it cannot be resumed (start it afresh)"));
+  }
+  tracker::v1::GetResumeInfoResponse out;
+  *out.mutable_resume() = detail->resume;
+  out.set_state(detail->status.state());
+  return out;
+}
+
+absl::StatusOr<tracker::v1::StartRunResponse> Poller::StartRun(
+    const tracker::v1::StartRunRequest& req) {
+  auto env = Env(req.environment());
+  if (!env.ok()) return env.status();
+  if (req.workflow_url().empty()) return absl::InvalidArgumentError("workflow_url is required");
+  if (!req.params_json().empty()) {
+    auto params = ParseJsonObject(req.params_json(), "params_json");
+    if (!params.ok()) return params.status();
+  }
+  auto run_id = (*env)->StartRun(req);
+  std::string tags;
+  for (const auto& [k, v] : req.tags()) absl::StrAppend(&tags, tags.empty() ? "" : ",", k, "=", v);
+  if (!run_id.ok()) {
+    LogWarning("run_start_failed")
+        .Kv("env", req.environment())
+        .Kv("tags", tags)
+        .Kv("outcome", run_id.status().code() == absl::StatusCode::kDeadlineExceeded
+                           ? "unknown"
+                           : "not_started")
+        .Kv("error", Summary(run_id.status()));
+    return run_id.status();
+  }
+  LogInfo("run_started")
+      .Kv("env", req.environment())
+      .Kv("run", *run_id)
+      .Kv("tags", tags)
+      .Kv("resume_session", req.resume().session_id());
+  tracker::v1::StartRunResponse out;
+  out.set_run_id(*run_id);
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, std::string>> Poller::TagsOf(EnvironmentClient* env,
+                                                                  const std::string& run_id) {
+  const std::string key = absl::StrCat(env->env().name, "/", run_id);
+  {
+    std::lock_guard<std::mutex> lock(tags_mu_);
+    auto it = tags_.find(key);
+    if (it != tags_.end()) return it->second;
+  }
+  auto detail = env->GetWesRunLog(run_id);
+  if (!detail.ok()) return detail.status();
+  std::map<std::string, std::string> tags(detail->status.tags().begin(),
+                                          detail->status.tags().end());
+  std::lock_guard<std::mutex> lock(tags_mu_);
+  if (tags_.size() >= kMaxCachedTags) tags_.clear();
+  tags_[key] = tags;
+  return tags;
+}
+
+absl::StatusOr<tracker::v1::FindRunsByTagResponse> Poller::FindRunsByTag(
+    const tracker::v1::FindRunsByTagRequest& req) {
+  auto env = Env(req.environment());
+  if (!env.ok()) return env.status();
+  if (req.tag_key().empty()) return absl::InvalidArgumentError("tag_key is required");
+  std::vector<tracker::v1::RunStatus> listed;
+  std::string token;
+  for (int page = 0;; ++page) {
+    if (page >= 10000) return absl::UnavailableError("run listing does not end (10,000 pages)");
+    auto runs = (*env)->ListRuns(token, options_.list_page_size);
+    if (!runs.ok()) return runs.status();
+    for (auto& r : runs->runs) listed.push_back(std::move(r));
+    if (runs->next_page_token.empty() || runs->next_page_token == token) break;
+    token = runs->next_page_token;
+  }
+  std::vector<absl::StatusOr<std::map<std::string, std::string>>> tags(listed.size());
+  ParallelFor(listed.size(), options_.max_concurrency,
+              [&](size_t i) { tags[i] = TagsOf(*env, listed[i].run_id()); });
+  tracker::v1::FindRunsByTagResponse out;
+  for (size_t i = 0; i < listed.size(); ++i) {
+    // Any run we cannot read might be the one: an incomplete answer would
+    // let the caller start a second run.
+    if (!tags[i].ok()) {
+      if (tags[i].status().code() == absl::StatusCode::kNotFound) continue;  // deleted meanwhile
+      return absl::Status(tags[i].status().code(),
+                          absl::StrCat("cannot read the tags of run ", listed[i].run_id(), ": ",
+                                       tags[i].status().message()));
+    }
+    auto it = tags[i]->find(req.tag_key());
+    if (it == tags[i]->end() || it->second != req.tag_value()) continue;
+    auto* run = out.add_runs();
+    *run = listed[i];
+    run->mutable_tags()->insert(tags[i]->begin(), tags[i]->end());
+  }
+  return out;
+}
+
+absl::StatusOr<tracker::v1::CancelRunResponse> Poller::CancelRun(
+    const tracker::v1::CancelRunRequest& req) {
+  auto env = Env(req.environment());
+  if (!env.ok()) return env.status();
+  TRACKER_RETURN_IF_ERROR(ValidateRunId(req.run_id()));
+  TRACKER_RETURN_IF_ERROR((*env)->CancelRun(req.run_id()));
+  LogInfo("run_cancel_requested").Kv("env", req.environment()).Kv("run", req.run_id());
+  tracker::v1::CancelRunResponse out;
+  out.set_run_id(req.run_id());
+  return out;
+}
+
+tracker::v1::ListEnvironmentsResponse Poller::ListEnvironments() const {
+  tracker::v1::ListEnvironmentsResponse out;
+  for (const auto& [name, env] : envs_) {
+    auto* e = out.add_environments();
+    e->set_name(name);
+    e->set_wes_url(RedactUrl(env->env().wes_url));
+    e->set_graphql_url(RedactUrl(env->env().graphql_url));
+    e->set_authenticated(!env->env().token_url.empty() || !env->env().token_env.empty());
+  }
+  return out;
+}
+
+}  // namespace tracker::wes

@@ -1,0 +1,61 @@
+#ifndef SERVICES_WES_POLLER_POLLER_H_
+#define SERVICES_WES_POLLER_POLLER_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "absl/status/statusor.h"
+#include "common/config.h"
+#include "common/http_client.h"
+#include "proto/tracker/v1/wes.pb.h"
+#include "services/wes_poller/environment_client.h"
+
+namespace tracker::wes {
+
+struct PollerOptions {
+  int max_concurrency = 32;       // requests in flight per call
+  int max_runs_per_call = 10000;  // larger GetRunStates are refused
+  int list_page_size = 100;
+  absl::Duration request_timeout = absl::Seconds(30);
+};
+
+// The wes-poller's logic, one EnvironmentClient per compute environment.
+// Thread-safe.
+class Poller {
+ public:
+  // Builds the environments of `config`; a missing credential variable is
+  // FAILED_PRECONDITION naming it. `http` is shared by all environments.
+  static absl::StatusOr<std::unique_ptr<Poller>> Create(const TrackerConfig& config,
+                                                        std::shared_ptr<HttpClient> http,
+                                                        PollerOptions options = {});
+
+  absl::StatusOr<tracker::v1::GetRunStatesResponse> GetRunStates(
+      const tracker::v1::GetRunStatesRequest& req);
+  absl::StatusOr<tracker::v1::GetResumeInfoResponse> GetResumeInfo(
+      const tracker::v1::GetResumeInfoRequest& req);
+  absl::StatusOr<tracker::v1::StartRunResponse> StartRun(const tracker::v1::StartRunRequest& req);
+  absl::StatusOr<tracker::v1::FindRunsByTagResponse> FindRunsByTag(
+      const tracker::v1::FindRunsByTagRequest& req);
+  absl::StatusOr<tracker::v1::CancelRunResponse> CancelRun(const tracker::v1::CancelRunRequest& req);
+  tracker::v1::ListEnvironmentsResponse ListEnvironments() const;
+
+ private:
+  explicit Poller(PollerOptions options) : options_(options) {}
+  absl::StatusOr<EnvironmentClient*> Env(const std::string& name);
+  // A run's tags never change: remembered so FindRunsByTag reads each run's
+  // detail once.
+  absl::StatusOr<std::map<std::string, std::string>> TagsOf(EnvironmentClient* env,
+                                                            const std::string& run_id);
+
+  PollerOptions options_;
+  std::map<std::string, std::unique_ptr<EnvironmentClient>> envs_;
+  std::mutex tags_mu_;
+  std::unordered_map<std::string, std::map<std::string, std::string>> tags_;  // env/run -> tags
+};
+
+}  // namespace tracker::wes
+
+#endif  // SERVICES_WES_POLLER_POLLER_H_

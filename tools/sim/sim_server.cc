@@ -1,0 +1,158 @@
+#include "tools/sim/sim_server.h"
+
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/file_util.h"
+#include "common/json.h"
+
+namespace tracker::sim {
+namespace {
+
+int IntField(const google::protobuf::Struct& s, const std::string& key, int fallback) {
+  auto it = s.fields().find(key);
+  return it != s.fields().end() && it->second.has_number_value()
+             ? static_cast<int>(it->second.number_value())
+             : fallback;
+}
+
+// Declares a body it never sends: the client sees the connection drop in
+// the middle of the answer.
+void DropConnection(httplib::Response& res) {
+  res.status = 200;
+  res.set_content_provider(
+      1024, "application/json",
+      [](size_t, size_t, httplib::DataSink&) { return false; });
+}
+
+}  // namespace
+
+void Json(httplib::Response& res, const std::string& body, int status) {
+  res.status = status;
+  res.set_content(body, "application/json");
+}
+
+void JsonError(httplib::Response& res, int status, const std::string& message) {
+  google::protobuf::Struct body;
+  (*body.mutable_fields())["msg"].set_string_value(message);
+  (*body.mutable_fields())["status_code"].set_number_value(status);
+  Json(res, ToJson(body), status);
+}
+
+absl::Status FaultInjector::Set(const std::string& json) {
+  auto parsed = ParseJsonObject(json, "fault");
+  if (!parsed.ok()) return parsed.status();
+  Fault f;
+  f.mode = StringField(*parsed, "mode");
+  if (f.mode.empty()) f.mode = "none";
+  if (f.mode != "none" && f.mode != "status" && f.mode != "reset" && f.mode != "reset_after" &&
+      f.mode != "hang") {
+    return absl::InvalidArgumentError("mode must be none, status, reset, reset_after or hang");
+  }
+  f.status = IntField(*parsed, "status", 503);
+  f.retry_after_s = IntField(*parsed, "retry_after_s", -1);
+  f.count = IntField(*parsed, "count", -1);
+  f.path = StringField(*parsed, "path");
+  f.method = StringField(*parsed, "method");
+  f.latency_ms = IntField(*parsed, "latency_ms", 0);
+  f.hang_ms = IntField(*parsed, "hang_ms", 30000);
+  std::lock_guard<std::mutex> lock(mu_);
+  fault_ = f;
+  active_ = true;
+  return absl::OkStatus();
+}
+
+void FaultInjector::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  active_ = false;
+}
+
+FaultInjector::Fault FaultInjector::Take(const httplib::Request& req) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Fault none;
+  if (!active_ || absl::StartsWith(req.path, "/_sim")) return none;
+  if (!fault_.path.empty() && !absl::StartsWith(req.path, fault_.path)) return none;
+  if (!fault_.method.empty() && fault_.method != req.method) return none;
+  if (fault_.count == 0) return none;
+  if (fault_.count > 0 && fault_.mode != "none") --fault_.count;
+  return fault_;
+}
+
+void FaultInjector::Install(httplib::Server& server) {
+  server.Post("/_sim/faults", [this](const httplib::Request& req, httplib::Response& res) {
+    absl::Status s = Set(req.body);
+    if (!s.ok()) return JsonError(res, 400, std::string(s.message()));
+    Json(res, "{}");
+  });
+  server.Delete("/_sim/faults", [this](const httplib::Request&, httplib::Response& res) {
+    Clear();
+    Json(res, "{}");
+  });
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    Fault f = Take(req);
+    if (f.latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(f.latency_ms));
+    if (f.mode == "status") {
+      if (f.retry_after_s >= 0) res.set_header("Retry-After", std::to_string(f.retry_after_s));
+      JsonError(res, f.status, absl::StrCat("injected fault: HTTP ", f.status));
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (f.mode == "reset") {
+      DropConnection(res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (f.mode == "hang") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(f.hang_ms));
+      DropConnection(res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (f.mode == "reset_after") {
+      // Marks the request; the post-routing handler drops the answer.
+      res.set_header("X-Sim-Drop", "1");
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.has_header("X-Sim-Drop")) DropConnection(res);
+  });
+}
+
+int Serve(httplib::Server& server, const std::string& name, int port,
+          const std::string& port_file) {
+  // Many slow (latency-injected) requests at once must not queue behind a
+  // handful of workers.
+  server.new_task_queue = [] { return new httplib::ThreadPool(96); };
+  int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
+                        : (server.bind_to_port("127.0.0.1", port) ? port : -1);
+  if (bound <= 0) {
+    std::cerr << name << ": cannot bind 127.0.0.1:" << port << "\n";
+    return 1;
+  }
+  std::cout << name << " listening on 127.0.0.1:" << bound << std::endl;
+  if (!port_file.empty()) {
+    absl::Status written = WriteFileAtomically(port_file, std::to_string(bound));
+    if (!written.ok()) {
+      std::cerr << name << ": " << written.message() << "\n";
+      return 1;
+    }
+  }
+  // Stop on SIGTERM/SIGINT from a thread that waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread stopper([&server, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    server.stop();
+  });
+  stopper.detach();
+  server.listen_after_bind();
+  return 0;
+}
+
+}  // namespace tracker::sim

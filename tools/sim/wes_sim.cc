@@ -1,0 +1,459 @@
+// A GA4GH WES 1.1 service with ARGO's extensions, on loopback, for tests and
+// the demo: the run endpoints, ARGO's RDPC GraphQL `runs` query and an
+// OAuth2 client-credentials token endpoint. Runs live in memory and move
+// QUEUED -> RUNNING -> COMPLETE or an error state over configurable times;
+// outcomes are drawn from --seed in creation order, so a replay with the
+// same seed and the same requests gives the same runs.
+//
+//   wes-sim --port=0 --seed=7 --queued_ms=200 --running_ms=800 --failure_rate=0.1
+//
+// Test controls (never authenticated, never faulted):
+//   GET  /_sim/runs                   every run with its tags and session
+//   POST /_sim/outcomes  {"outcomes": ["EXECUTOR_ERROR", "COMPLETE"]}
+//                                     outcomes of the next runs, before random
+//   POST /_sim/faults, DELETE /_sim/faults   see sim_server.h
+
+#include <atomic>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <regex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "common/json.h"
+#include "tools/sim/sim_server.h"
+
+ABSL_FLAG(int, port, 0, "port on 127.0.0.1 (0: any free one)");
+ABSL_FLAG(std::string, port_file, "", "write the bound port here");
+ABSL_FLAG(uint64_t, seed, 1, "seed of run ids, session ids and outcomes");
+ABSL_FLAG(int, queued_ms, 200, "time a run stays QUEUED");
+ABSL_FLAG(int, running_ms, 1000, "time a run stays RUNNING");
+ABSL_FLAG(double, failure_rate, 0.0, "share of runs that end in EXECUTOR_ERROR");
+ABSL_FLAG(std::string, client_id, "tracker", "OAuth2 client id accepted by /oauth/token");
+ABSL_FLAG(std::string, client_secret, "tracker-secret", "OAuth2 client secret accepted");
+ABSL_FLAG(int, token_ttl_s, 3600, "lifetime of issued tokens");
+ABSL_FLAG(bool, require_auth, true, "refuse API calls without a valid bearer token");
+ABSL_FLAG(bool, publish_to_song, true,
+          "when a run completes, publish its analyses at the upload_song_url of its params, "
+          "as the transfer workflow does (SONG simulator's /_sim/publish)");
+
+namespace tracker::sim {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+
+struct Run {
+  std::string id;
+  int64_t seq = 0;
+  Struct request;  // as posted
+  std::string session_id;
+  std::string outcome;  // final state
+  std::string state = "QUEUED";
+  absl::Time created;
+  absl::Time started;
+  absl::Time ended;
+  bool cancel_requested = false;
+  std::string error;  // stderr of a failed run
+};
+
+std::string Iso(absl::Time t) {
+  return t == absl::Time() ? "" : absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+class WesSim {
+ public:
+  explicit WesSim(uint64_t seed) : rng_(seed) {}
+
+  void Install(httplib::Server& s) {
+    faults_.Install(s);
+    s.Get("/service-info", [this](const httplib::Request&, httplib::Response& res) {
+      Json(res, R"({"workflow_type_versions":{"NFL":{"workflow_type_version":["21.04"]}},)"
+                R"("supported_wes_versions":["1.1.0"],"supported_filesystem_protocols":["file"],)"
+                R"("workflow_engine_versions":{"nextflow":"21.04"},"system_state_counts":{},)"
+                R"("auth_instructions_url":"","tags":{"simulator":"wes-sim"}})");
+    });
+    s.Post("/oauth/token", [this](const httplib::Request& req, httplib::Response& res) {
+      Token(req, res);
+    });
+    s.Post("/runs", [this](const httplib::Request& req, httplib::Response& res) {
+      if (Authorized(req, res)) Create(req, res);
+    });
+    s.Get("/runs", [this](const httplib::Request& req, httplib::Response& res) {
+      if (Authorized(req, res)) List(req, res);
+    });
+    s.Get(R"(/runs/([^/]+)/status)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (Authorized(req, res)) Status(req.matches[1], res);
+    });
+    s.Get(R"(/runs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      if (Authorized(req, res)) Log(req.matches[1], res);
+    });
+    s.Post(R"(/runs/([^/]+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
+      if (Authorized(req, res)) Cancel(req.matches[1], res);
+    });
+    s.Post("/graphql", [this](const httplib::Request& req, httplib::Response& res) {
+      if (Authorized(req, res)) Graphql(req, res);
+    });
+    s.Get("/_sim/runs", [this](const httplib::Request&, httplib::Response& res) { Dump(res); });
+    s.Post("/_sim/outcomes", [this](const httplib::Request& req, httplib::Response& res) {
+      auto body = ParseJsonObject(req.body, "outcomes");
+      if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
+      std::lock_guard<std::mutex> lock(mu_);
+      const auto& list = body->fields().at("outcomes").list_value();
+      for (const auto& v : list.values()) scripted_.push_back(v.string_value());
+      Json(res, "{}");
+    });
+  }
+
+  // Moves runs along their timeline; publishes a completing run's analyses
+  // before it shows COMPLETE, as the real workflow's last step does.
+  void Tick() {
+    const absl::Time now = absl::Now();
+    std::vector<std::pair<std::string, Struct>> to_publish;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& [id, run] : runs_) {
+        if (run.cancel_requested && (run.state == "QUEUED" || run.state == "RUNNING" ||
+                                     run.state == "INITIALIZING" || run.state == "CANCELING")) {
+          run.state = "CANCELED";
+          run.ended = now;
+          continue;
+        }
+        if (run.state == "QUEUED" && now - run.created >= queued_) {
+          run.state = "RUNNING";
+          run.started = now;
+        }
+        if (run.state == "RUNNING" && now - run.started >= running_) {
+          if (run.outcome == "COMPLETE" && publish_) {
+            to_publish.emplace_back(id, run.request);
+          } else {
+            Finish(run, now);
+          }
+        }
+      }
+    }
+    for (auto& [id, request] : to_publish) {
+      bool published = Publish(request);
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = runs_.find(id);
+      if (it == runs_.end() || it->second.state != "RUNNING") continue;
+      if (published) Finish(it->second, absl::Now());
+      // else: SONG unreachable, the run keeps "uploading"; tried next tick.
+    }
+  }
+
+  FaultInjector faults_;
+  absl::Duration queued_;
+  absl::Duration running_;
+  double failure_rate_ = 0;
+  bool publish_ = true;
+  bool require_auth_ = true;
+  std::string client_id_, client_secret_;
+  absl::Duration token_ttl_;
+
+ private:
+  static void Finish(Run& run, absl::Time now) {
+    run.state = run.outcome;
+    run.ended = now;
+    if (run.outcome != "COMPLETE") {
+      run.error = absl::StrCat("Error executing process > 'transfer (", run.id.substr(4, 8),
+                               ")'\nCaused by: Process terminated with an error exit status (1)");
+    }
+  }
+
+  std::string Hex(int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out.push_back("0123456789abcdef"[rng_() % 16]);
+    return out;
+  }
+
+  bool Authorized(const httplib::Request& req, httplib::Response& res) {
+    if (!require_auth_) return true;
+    std::string auth = req.get_header_value("Authorization");
+    if (absl::StartsWith(auth, "Bearer ")) {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = tokens_.find(auth.substr(7));
+      if (it != tokens_.end() && absl::Now() < it->second) return true;
+    }
+    JsonError(res, 401, "a valid bearer token is required");
+    return false;
+  }
+
+  void Token(const httplib::Request& req, httplib::Response& res) {
+    std::string id, secret;
+    std::string auth = req.get_header_value("Authorization");
+    std::string decoded;
+    if (absl::StartsWith(auth, "Basic ") && absl::Base64Unescape(auth.substr(6), &decoded)) {
+      size_t colon = decoded.find(':');
+      id = decoded.substr(0, colon);
+      secret = colon == std::string::npos ? "" : decoded.substr(colon + 1);
+    }
+    if (req.has_param("client_id")) id = req.get_param_value("client_id");
+    if (req.has_param("client_secret")) secret = req.get_param_value("client_secret");
+    if (req.get_param_value("grant_type") != "client_credentials" &&
+        req.body.find("grant_type=client_credentials") == std::string::npos) {
+      return Json(res, R"({"error":"unsupported_grant_type"})", 400);
+    }
+    if (id != client_id_ || secret != client_secret_) {
+      return Json(res, R"({"error":"invalid_client"})", 401);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string token = absl::StrCat("sim-", Hex(40));
+    tokens_[token] = absl::Now() + token_ttl_;
+    Json(res, absl::StrFormat(R"({"access_token":"%s","token_type":"bearer","expires_in":%d})",
+                              token, absl::ToInt64Seconds(token_ttl_)));
+  }
+
+  void Create(const httplib::Request& req, httplib::Response& res) {
+    auto body = ParseJsonObject(req.body, "run request");
+    if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
+    if (StringField(*body, "workflow_url").empty()) {
+      return JsonError(res, 400, "workflow_url is required");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    Run run;
+    run.id = absl::StrCat("wes-", Hex(32));
+    run.seq = next_seq_++;
+    run.request = *body;
+    run.created = absl::Now();
+    std::string resume;
+    auto engine = body->fields().find("workflow_engine_params");
+    if (engine != body->fields().end() && engine->second.has_struct_value()) {
+      resume = StringField(engine->second.struct_value(), "resume");
+    }
+    double draw = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (!scripted_.empty()) {
+      run.outcome = scripted_.front();
+      scripted_.erase(scripted_.begin());
+    } else {
+      run.outcome = draw < failure_rate_ ? "EXECUTOR_ERROR" : "COMPLETE";
+    }
+    if (!resume.empty()) {
+      if (sessions_.count(resume) == 0) {
+        run.outcome = "SYSTEM_ERROR";  // Nextflow: "Can't find a run with the specified id"
+      }
+      run.session_id = resume;
+    } else {
+      run.session_id = absl::StrCat(Hex(8), "-", Hex(4), "-", Hex(4), "-", Hex(4), "-", Hex(12));
+    }
+    sessions_.insert(run.session_id);
+    order_.push_back(run.id);
+    std::string id = run.id;
+    runs_[id] = std::move(run);
+    Json(res, absl::StrCat(R"({"run_id":")", id, R"("})"));
+  }
+
+  void List(const httplib::Request& req, httplib::Response& res) {
+    int size = 100;
+    int64_t start = 0;
+    if (req.has_param("page_size")) (void)absl::SimpleAtoi(req.get_param_value("page_size"), &size);
+    if (req.has_param("page_token") &&
+        !absl::SimpleAtoi(req.get_param_value("page_token"), &start)) {
+      return JsonError(res, 400, "bad page_token");
+    }
+    size = std::max(1, std::min(size, 1000));
+    std::lock_guard<std::mutex> lock(mu_);
+    Struct out;
+    auto* runs = (*out.mutable_fields())["runs"].mutable_list_value();
+    int64_t end = std::min<int64_t>(order_.size(), start + size);
+    for (int64_t i = start; i < end; ++i) {
+      const Run& r = runs_.at(order_[i]);
+      auto& f = *runs->add_values()->mutable_struct_value()->mutable_fields();
+      f["run_id"].set_string_value(r.id);
+      f["state"].set_string_value(r.state);
+    }
+    (*out.mutable_fields())["next_page_token"].set_string_value(
+        end < static_cast<int64_t>(order_.size()) ? std::to_string(end) : "");
+    Json(res, ToJson(out));
+  }
+
+  void Status(const std::string& id, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = runs_.find(id);
+    if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
+    Json(res, absl::StrCat(R"({"run_id":")", id, R"(","state":")", it->second.state, R"("})"));
+  }
+
+  Struct RunLog(const Run& r) {
+    Struct out;
+    auto& f = *out.mutable_fields();
+    f["run_id"].set_string_value(r.id);
+    f["state"].set_string_value(r.state);
+    Struct request = r.request;
+    auto& rf = *request.mutable_fields();
+    rf["workflow_type"].set_string_value("NFL");
+    auto& engine = *rf["workflow_engine_params"].mutable_struct_value()->mutable_fields();
+    // ARGO fills in the directories a resume needs.
+    std::string base = absl::StrCat("/nfs-dev-1-vol-wes-1/wes/", r.session_id);
+    if (!engine.count("work_dir")) engine["work_dir"].set_string_value(base + "/work");
+    if (!engine.count("launch_dir")) engine["launch_dir"].set_string_value(base + "/launch");
+    if (!engine.count("project_dir")) engine["project_dir"].set_string_value(base + "/project");
+    f["request"].mutable_struct_value()->Swap(&request);
+    auto& log = *f["run_log"].mutable_struct_value()->mutable_fields();
+    log["name"].set_string_value("transfer");
+    log["session_id"].set_string_value(r.session_id);
+    log["start_time"].set_string_value(Iso(r.started));
+    log["end_time"].set_string_value(Iso(r.ended));
+    if (r.state == "COMPLETE") log["exit_code"].set_number_value(0);
+    if (!r.error.empty()) {
+      log["exit_code"].set_number_value(1);
+      log["stderr"].set_string_value(r.error);
+    }
+    f["task_logs"].mutable_list_value();
+    f["outputs"].mutable_struct_value();
+    return out;
+  }
+
+  void Log(const std::string& id, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = runs_.find(id);
+    if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
+    Json(res, ToJson(RunLog(it->second)));
+  }
+
+  void Cancel(const std::string& id, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = runs_.find(id);
+    if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
+    it->second.cancel_requested = true;
+    if (it->second.state == "QUEUED" || it->second.state == "RUNNING") it->second.state = "CANCELING";
+    Json(res, absl::StrCat(R"({"run_id":")", id, R"("})"));
+  }
+
+  void Graphql(const httplib::Request& req, httplib::Response& res) {
+    auto body = ParseJsonObject(req.body, "GraphQL request");
+    if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
+    std::string query = StringField(*body, "query");
+    std::string run_id;
+    auto vars = body->fields().find("variables");
+    if (vars != body->fields().end() && vars->second.has_struct_value()) {
+      run_id = StringField(vars->second.struct_value(), "runId");
+    }
+    std::smatch m;
+    static const std::regex kInline(R"re(runId\s*:\s*"([^"]+)")re");
+    if (run_id.empty() && std::regex_search(query, m, kInline)) run_id = m[1];
+    if (query.find("runs") == std::string::npos || run_id.empty()) {
+      return Json(res, R"({"errors":[{"message":"only runs(filter: {runId}) is simulated"}]})");
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    Struct out;
+    auto* runs = (*(*out.mutable_fields())["data"].mutable_struct_value()->mutable_fields())["runs"]
+                     .mutable_list_value();
+    auto it = runs_.find(run_id);
+    if (it != runs_.end()) {
+      const Run& r = it->second;
+      Struct log = RunLog(r);
+      const Struct& engine =
+          log.fields().at("request").struct_value().fields().at("workflow_engine_params").struct_value();
+      auto& f = *runs->add_values()->mutable_struct_value()->mutable_fields();
+      f["runId"].set_string_value(r.id);
+      f["sessionId"].set_string_value(r.session_id);
+      f["state"].set_string_value(r.state);
+      if (r.started != absl::Time()) f["startTime"].set_string_value(absl::StrCat(absl::ToUnixMillis(r.started)));
+      if (r.ended != absl::Time()) f["completeTime"].set_string_value(absl::StrCat(absl::ToUnixMillis(r.ended)));
+      if (!r.error.empty()) f["errorReport"].set_string_value(r.error);
+      auto& e = *f["engineParameters"].mutable_struct_value()->mutable_fields();
+      e["launchDir"].set_string_value(StringField(engine, "launch_dir"));
+      e["projectDir"].set_string_value(StringField(engine, "project_dir"));
+      e["workDir"].set_string_value(StringField(engine, "work_dir"));
+      e["resume"].set_string_value(StringField(engine, "resume"));
+      e["revision"].set_string_value(StringField(engine, "revision"));
+    }
+    Json(res, ToJson(out));
+  }
+
+  void Dump(httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Struct out;
+    auto* list = (*out.mutable_fields())["runs"].mutable_list_value();
+    for (const auto& id : order_) {
+      const Run& r = runs_.at(id);
+      auto& f = *list->add_values()->mutable_struct_value()->mutable_fields();
+      f["run_id"].set_string_value(r.id);
+      f["state"].set_string_value(r.state);
+      f["session_id"].set_string_value(r.session_id);
+      auto tags = r.request.fields().find("tags");
+      if (tags != r.request.fields().end()) f["tags"] = tags->second;
+      auto engine = r.request.fields().find("workflow_engine_params");
+      if (engine != r.request.fields().end() && engine->second.has_struct_value()) {
+        f["resume"].set_string_value(StringField(engine->second.struct_value(), "resume"));
+      }
+    }
+    Json(res, ToJson(out));
+  }
+
+  // POSTs the run's analyses to the SONG simulator named by the params'
+  // upload_song_url. True when published (or nothing to publish).
+  bool Publish(const Struct& request) {
+    auto params_it = request.fields().find("workflow_params");
+    if (params_it == request.fields().end() || !params_it->second.has_struct_value()) return true;
+    const Struct& params = params_it->second.struct_value();
+    std::string song = StringField(params, "upload_song_url");
+    std::string study = StringField(params, "study_id");
+    if (song.empty() || study.empty()) return true;
+    Struct body;
+    (*body.mutable_fields())["study_id"].set_string_value(study);
+    auto ids = params.fields().find("analysis_id");
+    if (ids == params.fields().end()) return true;
+    (*body.mutable_fields())["analysis_ids"] = ids->second;
+    std::regex url(R"(^(https?://[^/]+)(.*)$)");
+    std::smatch m;
+    if (!std::regex_match(song, m, url)) return true;
+    httplib::Client client(m[1].str());
+    client.set_connection_timeout(2);
+    client.set_read_timeout(5);
+    auto r = client.Post((m[2].str() + "/_sim/publish").c_str(), ToJson(body), "application/json");
+    return r && r->status == 200;
+  }
+
+  std::mutex mu_;
+  std::mt19937_64 rng_;
+  int64_t next_seq_ = 0;
+  std::map<std::string, Run> runs_;
+  std::vector<std::string> order_;
+  std::set<std::string> sessions_;
+  std::vector<std::string> scripted_;
+  std::map<std::string, absl::Time> tokens_;
+};
+
+}  // namespace
+}  // namespace tracker::sim
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  tracker::sim::WesSim sim(absl::GetFlag(FLAGS_seed));
+  sim.queued_ = absl::Milliseconds(absl::GetFlag(FLAGS_queued_ms));
+  sim.running_ = absl::Milliseconds(absl::GetFlag(FLAGS_running_ms));
+  sim.failure_rate_ = absl::GetFlag(FLAGS_failure_rate);
+  sim.publish_ = absl::GetFlag(FLAGS_publish_to_song);
+  sim.require_auth_ = absl::GetFlag(FLAGS_require_auth);
+  sim.client_id_ = absl::GetFlag(FLAGS_client_id);
+  sim.client_secret_ = absl::GetFlag(FLAGS_client_secret);
+  sim.token_ttl_ = absl::Seconds(absl::GetFlag(FLAGS_token_ttl_s));
+  httplib::Server server;
+  sim.Install(server);
+  std::atomic<bool> stop{false};
+  std::thread ticker([&] {
+    while (!stop) {
+      sim.Tick();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  int rc = tracker::sim::Serve(server, "wes-sim", absl::GetFlag(FLAGS_port),
+                               absl::GetFlag(FLAGS_port_file));
+  stop = true;
+  ticker.join();
+  return rc;
+}
