@@ -27,6 +27,13 @@ bool RequestMayHaveBeenSent(const absl::Status& status) {
   return status.GetPayload(kMaybeSentPayload).has_value();
 }
 
+absl::Status Prefixed(absl::string_view prefix, const absl::Status& status) {
+  absl::Status out(status.code(), absl::StrCat(prefix, ": ", status.message()));
+  status.ForEachPayload(
+      [&out](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
+}
+
 absl::StatusCode HttpStatusToCode(int http_status) {
   if (http_status >= 200 && http_status < 300) return absl::StatusCode::kOk;
   switch (http_status) {

@@ -55,6 +55,10 @@ class HttpClient {
 absl::Status MarkMaybeSent(absl::Status status);
 bool RequestMayHaveBeenSent(const absl::Status& status);
 
+// `status` with "<prefix>: " before its message, payloads (the mark above)
+// kept.
+absl::Status Prefixed(absl::string_view prefix, const absl::Status& status);
+
 // The absl code for an HTTP status (STYLE.md): 400 INVALID_ARGUMENT, 401
 // UNAUTHENTICATED, 403 PERMISSION_DENIED, 404 NOT_FOUND, 409 ABORTED, 412
 // FAILED_PRECONDITION, 408/429/5xx UNAVAILABLE, other 4xx

@@ -165,6 +165,13 @@ TEST(HttpStatus, MapsAsStyleSays) {
   EXPECT_EQ(HttpStatusToCode(503), absl::StatusCode::kUnavailable);
 }
 
+TEST(HttpStatus, PrefixKeepsTheMaybeSentMark) {
+  absl::Status s = Prefixed("rdpc_qa", MarkMaybeSent(absl::UnavailableError("reset")));
+  EXPECT_TRUE(RequestMayHaveBeenSent(s));
+  EXPECT_EQ(s.message(), "rdpc_qa: reset");
+  EXPECT_FALSE(RequestMayHaveBeenSent(Prefixed("x", absl::UnavailableError("refused"))));
+}
+
 TEST(HttpStatus, RedactsQueryAndUserInfo) {
   EXPECT_EQ(RedactUrl("https://u:p@host.x/a/b?token=s3cret"), "https://host.x/a/b");
   EXPECT_EQ(RedactUrl("http://h/x"), "http://h/x");

@@ -36,8 +36,7 @@ absl::StatusOr<std::string> OAuth2TokenProvider::Token() {
   request.body = "grant_type=client_credentials";
   auto response = http_->Send(request);
   if (!response.ok()) {
-    return absl::Status(response.status().code(),
-                        absl::StrCat("token request failed: ", response.status().message()));
+    return Prefixed("token request failed", response.status());
   }
   if (response->status != 200) {
     // The body of a token endpoint may echo credentials: never shown.

@@ -63,10 +63,7 @@ absl::StatusOr<HttpResponse> EnvironmentClient::Call(HttpRequest request) {
   request.timeout = timeout_;
   request.headers.emplace_back("Accept", "application/json");
   auto response = SendAuthorized(*http_, tokens_.get(), std::move(request));
-  if (!response.ok()) {
-    return absl::Status(response.status().code(),
-                        absl::StrCat(env_.name, ": ", response.status().message()));
-  }
+  if (!response.ok()) return Prefixed(env_.name, response.status());
   return response;
 }
 

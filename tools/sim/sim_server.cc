@@ -24,6 +24,7 @@ int IntField(const google::protobuf::Struct& s, const std::string& key, int fall
 // the middle of the answer.
 void DropConnection(httplib::Response& res) {
   res.status = 200;
+  res.body.clear();  // a set body would be sent instead of the provider
   res.set_content_provider(
       1024, "application/json",
       [](size_t, size_t, httplib::DataSink&) { return false; });
@@ -116,7 +117,10 @@ void FaultInjector::Install(httplib::Server& server) {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   server.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.has_header("X-Sim-Drop")) DropConnection(res);
+    if (res.has_header("X-Sim-Drop")) {
+      res.headers.erase("X-Sim-Drop");
+      DropConnection(res);
+    }
   });
 }
 
@@ -125,6 +129,9 @@ int Serve(httplib::Server& server, const std::string& name, int port,
   // Many slow (latency-injected) requests at once must not queue behind a
   // handful of workers.
   server.new_task_queue = [] { return new httplib::ThreadPool(96); };
+  // Headers and body go out in separate writes: without TCP_NODELAY the
+  // second waits for the client's delayed ACK, 40 ms a request.
+  server.set_tcp_nodelay(true);
   int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
                         : (server.bind_to_port("127.0.0.1", port) ? port : -1);
   if (bound <= 0) {
