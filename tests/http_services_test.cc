@@ -281,6 +281,8 @@ TEST_F(HttpServicesTest, AnOutageIsUnavailableNeverARunState) {
     GetRunStatesResponse r;
     grpc::Status s = States("rdpc_qa", {run.run_id()}, &r);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << fault;
+    EXPECT_EQ(s.error_message().find("sim-"), std::string::npos) << s.error_message();
+    EXPECT_EQ(s.error_message().find("Bearer"), std::string::npos) << s.error_message();
     Sim(env_->wes_a_port, "DELETE", "/_sim/faults");
   }
   GetRunStatesResponse r;
@@ -395,10 +397,19 @@ TEST_F(HttpServicesTest, SongStatesOutagesAndCache) {
   EXPECT_TRUE(cached.verified());
   EXPECT_TRUE(cached.analyses(0).cached());
   // Transient trouble is retried through.
-  Sim(env_->song_port, "POST", "/_sim/faults", R"({"mode":"status","status":429,"retry_after_s":1,"count":1})");
-  VerifyAnalysesResponse retried;
-  ASSERT_TRUE(Verify({"an-unpub"}, &retried).ok());
-  EXPECT_EQ(retried.analyses(0).state(), ANALYSIS_STATE_UNPUBLISHED);
+  for (const char* fault : {R"({"mode":"status","status":429,"retry_after_s":1,"count":1})",
+                            R"({"mode":"status","status":502,"count":2})",
+                            R"({"mode":"reset","count":1})",
+                            R"({"mode":"hang","hang_ms":2000,"count":1})",
+                            R"({"mode":"none","latency_ms":200})"}) {
+    Sim(env_->song_port, "POST", "/_sim/faults", fault);
+    VerifyAnalysesResponse retried;
+    grpc::Status s = Verify({"an-unpub", "an-supp"}, &retried);
+    ASSERT_TRUE(s.ok()) << fault << ": " << s.error_message();
+    EXPECT_EQ(retried.analyses(0).state(), ANALYSIS_STATE_UNPUBLISHED) << fault;
+    EXPECT_EQ(retried.analyses(1).state(), ANALYSIS_STATE_SUPPRESSED) << fault;
+    Sim(env_->song_port, "DELETE", "/_sim/faults");
+  }
 }
 
 TEST_F(HttpServicesTest, BadInputGetsTheRightCode) {

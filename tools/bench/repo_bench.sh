@@ -10,7 +10,8 @@ jobs="${1:-100000}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-bazel build -c opt //tools/bench:repo_bench //services/repo_service:repo-service >&2
+bazel build -c opt //tools/bench:repo_bench //services/repo_service:repo-service >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log"; exit 1; }
 repos=()
 if [ -f ../shared/fixtures/tracking-excerpt.bundle ]; then
   git clone -q --mirror ../shared/fixtures/tracking-excerpt.bundle "$work/excerpt.git"
