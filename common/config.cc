@@ -173,7 +173,8 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
   absl::Status keys = CheckKeys(
       root, "",
       {"job_tracking_repo", "tracking_repo_push_interval", "scheduling_interval",
-       "compute_environments", "workflow", "slack_notification"});
+       "compute_environments", "workflow", "slack_notification", "report_interval",
+       "unverified_alert_after"});
   if (!keys.ok()) return keys;
 
   TrackerConfig config;
@@ -188,6 +189,13 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
       GetNumber(root["scheduling_interval"], "scheduling_interval", 30, 0.01);
   if (!interval.ok()) return interval.status();
   config.scheduling_interval_minutes = *interval;
+  auto report = GetNumber(root["report_interval"], "report_interval", 24, 0);
+  if (!report.ok()) return report.status();
+  config.report_interval_hours = *report;
+  auto unverified =
+      GetNumber(root["unverified_alert_after"], "unverified_alert_after", 120, 0);
+  if (!unverified.ok()) return unverified.status();
+  config.unverified_alert_after_minutes = *unverified;
 
   const YAML::Node envs = root["compute_environments"];
   if (envs && !envs.IsNull()) {

@@ -34,6 +34,11 @@ struct TrackerConfig {
   std::string job_tracking_repo;
   double tracking_repo_push_interval_hours = 12;
   double scheduling_interval_minutes = 30;
+  // Hours between status reports to Slack (0: only on demand).
+  double report_interval_hours = 24;
+  // A COMPLETE run whose analyses are not PUBLISHED this many minutes after
+  // it was first seen complete raises a WARNING.
+  double unverified_alert_after_minutes = 120;
   std::map<std::string, ComputeEnvironment> compute_environments;
   WorkflowConfig workflow;
   // Name of the environment variable holding the Slack incoming-webhook URL.

@@ -161,6 +161,46 @@ TEST_F(ExcerptTest, MoveAndMoveBackGivesTheSameTree) {
   EXPECT_EQ(fsck.exit_code, 0) << fsck.output;
 }
 
+TEST_F(ExcerptTest, APendingStartRecordIsReplacedByTheRunMarker) {
+  tracker::v1::TransitionJobsRequest intent;
+  auto* t = intent.add_transitions();
+  t->mutable_key()->set_study_id("PACA-CA");
+  t->mutable_key()->set_batch_id("2021-07-09");
+  t->mutable_key()->set_job_id("job.0001");
+  t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
+  t->set_to_state(tracker::v1::JOB_STATE_QUEUED);
+  t->mutable_add_run()->set_epoch_seconds(1800000000);
+  t->mutable_add_run()->set_environment("rdpc_qa");
+  t->mutable_add_run()->set_run_id("pending-a2");
+  ASSERT_TRUE(store_->TransitionJobs(intent).ok());
+
+  tracker::v1::TransitionJobsRequest record = intent;
+  auto* r = record.mutable_transitions(0);
+  r->set_from_state(tracker::v1::JOB_STATE_QUEUED);
+  r->set_to_state(tracker::v1::JOB_STATE_QUEUED);
+  r->mutable_add_run()->set_run_id("wes-0123456789abcdef0123456789abcdef");
+  r->set_remove_run_file("run.1800000000.rdpc_qa.pending-a2");
+  auto recorded = store_->TransitionJobs(record);
+  ASSERT_TRUE(recorded.ok()) << recorded.status();
+  tracker::v1::GetJobRequest get;
+  *get.mutable_key() = t->key();
+  auto job = store_->GetJob(get);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ(job->state(), tracker::v1::JOB_STATE_QUEUED);
+  EXPECT_EQ(job->runs(job->runs_size() - 1).file_name(),
+            "run.1800000000.rdpc_qa.wes-0123456789abcdef0123456789abcdef");
+  for (const auto& run : job->runs()) EXPECT_NE(run.run_id(), "pending-a2");
+
+  // The record is gone now: removing it again changes nothing.
+  std::string tip = Tip("scheduler");
+  r->clear_add_run();
+  auto again = store_->TransitionJobs(record);
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
+  r->set_remove_run_file("params.json");
+  EXPECT_EQ(store_->TransitionJobs(record).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Tip("scheduler"), tip);
+}
+
 TEST_F(ExcerptTest, MergesTheRealMainIntoSchedulerAsGitDidOrRefusesQueuedEdits) {
   // Replay the real history's "Merge branch 'main' into scheduler" commits:
   // scheduler at the first parent, main at the second, then merge. Where the

@@ -1,6 +1,7 @@
 // The write operations of RepoStore: each validates against the branch tip
 // and describes its change to a TreeEditor; CommitEdit does the rest.
 
+#include <algorithm>
 #include <optional>
 #include <set>
 
@@ -89,6 +90,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::TransitionJobs(
     JobKey key;
     State from, to;
     std::string marker;  // file name, or empty
+    std::string remove;  // marker file name to delete, or empty
   };
   std::vector<Move> moves;
   std::set<std::string> seen;
@@ -97,7 +99,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::TransitionJobs(
     TRACKER_RETURN_IF_ERROR(ValidateKey(t.key()));
     TRACKER_ASSIGN_OR_RETURN(State from, ToState(t.from_state(), "from_state"));
     TRACKER_ASSIGN_OR_RETURN(State to, ToState(t.to_state(), "to_state"));
-    if (from == to && !t.has_add_run()) {
+    if (from == to && !t.has_add_run() && t.remove_run_file().empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat(KeyName(t.key()), ": from_state and to_state are the same"));
     }
@@ -110,7 +112,12 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::TransitionJobs(
       return absl::InvalidArgumentError(
           absl::StrCat(KeyName(t.key()), " appears twice in one request"));
     }
-    Move m{t.key(), from, to, ""};
+    Move m{t.key(), from, to, "", t.remove_run_file()};
+    if (!m.remove.empty() && !ParseMarker(m.remove).has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          KeyName(t.key()), ": remove_run_file \"", m.remove.substr(0, 80),
+          "\" is not a run marker name (run.<epoch>.<env>.<run id>)"));
+    }
     if (t.has_add_run()) {
       Marker marker{t.add_run().epoch_seconds(), t.add_run().environment(),
                     t.add_run().run_id(), t.add_run().session_id()};
@@ -156,6 +163,14 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::TransitionJobs(
                                               kGitkeep);
               TRACKER_RETURN_IF_ERROR(editor.PutBlob(keep, ""));
             }
+          }
+          if (!m.remove.empty()) {
+            if (std::find(at.job->markers.begin(), at.job->markers.end(), m.remove) ==
+                at.job->markers.end()) {
+              return absl::FailedPreconditionError(absl::StrCat(
+                  KeyName(m.key), " has no marker ", m.remove, "; nothing was written"));
+            }
+            TRACKER_RETURN_IF_ERROR(editor.Remove(absl::StrCat(to_dir, "/", m.remove)));
           }
           if (!m.marker.empty()) {
             TRACKER_RETURN_IF_ERROR(editor.PutBlob(absl::StrCat(to_dir, "/", m.marker), ""));
