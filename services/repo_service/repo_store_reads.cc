@@ -105,6 +105,10 @@ absl::StatusOr<tracker::v1::ListJobsResponse> RepoStore::ListJobs(
           if (!req.environment().empty() && current.environment() != req.environment()) {
             continue;
           }
+          if (req.min_run_epoch() > 0 &&
+              (job.markers.empty() || current.epoch_seconds() < req.min_run_epoch())) {
+            continue;
+          }
           ++total;
           std::string key = PageKey(study->id, batch_id, s, job.id);
           if (!req.page_token().empty() && key <= req.page_token()) continue;

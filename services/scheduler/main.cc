@@ -1,0 +1,167 @@
+// scheduler-service: runs the scheduling cycle for every compute environment
+// every scheduling_interval minutes and on demand, over repo-service,
+// wes-poller and azure-verifier.
+//
+//   scheduler-service --config=/etc/tracker/config.yaml --studies=PACA-CA,OCCAMS-GB \
+//       --repo_service=repo-service:50051 --wes_poller=wes-poller:50052 \
+//       --azure_verifier=azure-verifier:50053
+
+#include <condition_variable>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "common/config.h"
+#include "common/curl_http_client.h"
+#include "common/log.h"
+#include "common/server.h"
+#include "services/scheduler/scheduler.h"
+#include "services/scheduler/service.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50054", "HOST:PORT to serve gRPC on (port 0: any free port)");
+ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
+ABSL_FLAG(std::string, config, "", "the YAML config (the seed's keys); required");
+ABSL_FLAG(std::string, studies, "", "studies to schedule, in priority order (comma-separated; default: all)");
+ABSL_FLAG(std::string, exclude, "", "studies never to schedule (comma-separated)");
+ABSL_FLAG(std::string, repo_service, "127.0.0.1:50051", "address of repo-service");
+ABSL_FLAG(std::string, wes_poller, "127.0.0.1:50052", "address of wes-poller");
+ABSL_FLAG(std::string, azure_verifier, "127.0.0.1:50053", "address of azure-verifier");
+ABSL_FLAG(int, rpc_deadline_seconds, 120, "deadline of each call to the other services");
+ABSL_FLAG(bool, timer, true, "run cycles every scheduling_interval (false: only on demand)");
+ABSL_FLAG(int, shutdown_grace_seconds, 60, "how long an in-flight cycle may run after SIGTERM");
+ABSL_FLAG(bool, check, false, "validate flags and config, then exit 0 without serving");
+
+namespace {
+
+int ConfigError(const std::string& message) {
+  std::cerr << "scheduler-service: " << message << "\n";
+  return 2;
+}
+
+std::vector<std::string> List(const std::string& csv) {
+  std::vector<std::string> out;
+  for (absl::string_view s : absl::StrSplit(csv, ',', absl::SkipWhitespace())) {
+    out.emplace_back(absl::StripAsciiWhitespace(s));
+  }
+  return out;
+}
+
+// Study ids as in the repository (PACA-CA): anything else is a typo that
+// would silently schedule nothing.
+bool ValidStudy(const std::string& s) {
+  size_t dash = s.find('-');
+  if (dash == std::string::npos || dash == 0 || dash + 1 >= s.size()) return false;
+  for (char c : s) {
+    if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-')) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  tracker::BlockShutdownSignals();
+  absl::SetProgramUsageMessage(
+      "Runs the scheduling cycle for every compute environment over repo-service, wes-poller "
+      "and azure-verifier.");
+  absl::ParseCommandLine(argc, argv);
+  tracker::SetLogComponent("scheduler-service");
+
+  if (absl::GetFlag(FLAGS_config).empty()) return ConfigError("--config is required");
+  auto config = tracker::LoadTrackerConfig(absl::GetFlag(FLAGS_config));
+  if (!config.ok()) return ConfigError(std::string(config.status().message()));
+  if (config->compute_environments.empty()) {
+    return ConfigError("compute_environments: at least one environment is required");
+  }
+  for (const auto& [name, env] : config->compute_environments) {
+    if (env.max_parallel_runs < 0) {
+      return ConfigError("compute_environments." + name + ".max_parallel_runs: must be >= 0");
+    }
+  }
+  if (config->workflow.url.empty()) return ConfigError("workflow.url: required to start runs");
+  tracker::scheduler::SchedulerOptions options;
+  options.studies = List(absl::GetFlag(FLAGS_studies));
+  for (const auto& s : List(absl::GetFlag(FLAGS_exclude))) options.exclude.insert(s);
+  for (const auto& s : options.studies) {
+    if (!ValidStudy(s)) return ConfigError("--studies: \"" + s + "\" is not a study id like PACA-CA");
+  }
+  for (const auto& s : options.exclude) {
+    if (!ValidStudy(s)) return ConfigError("--exclude: \"" + s + "\" is not a study id like PACA-CA");
+  }
+  options.rpc.deadline = absl::Seconds(absl::GetFlag(FLAGS_rpc_deadline_seconds));
+
+  std::unique_ptr<tracker::scheduler::Notifier> notifier;
+  if (!config->slack_web_hook_url_env.empty()) {
+    const char* url = std::getenv(config->slack_web_hook_url_env.c_str());
+    if (url == nullptr || *url == '\0') {
+      return ConfigError("slack_notification.web_hook_url_env: environment variable " +
+                         config->slack_web_hook_url_env + " is not set");
+    }
+    notifier = std::make_unique<tracker::scheduler::SlackNotifier>(
+        std::make_shared<tracker::CurlHttpClient>(), url);
+  } else {
+    notifier = std::make_unique<tracker::scheduler::LogOnlyNotifier>();
+  }
+  if (absl::GetFlag(FLAGS_check)) return 0;
+
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  auto channel = [&](const std::string& addr) {
+    return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+  };
+  auto repo = tracker::v1::RepoService::NewStub(channel(absl::GetFlag(FLAGS_repo_service)));
+  auto wes = tracker::v1::WesPoller::NewStub(channel(absl::GetFlag(FLAGS_wes_poller)));
+  auto verifier =
+      tracker::v1::AzureVerifier::NewStub(channel(absl::GetFlag(FLAGS_azure_verifier)));
+  tracker::scheduler::Scheduler scheduler(*config, options, repo.get(), wes.get(), verifier.get(),
+                                          notifier.get());
+
+  // The timer: a cycle every scheduling_interval, a report every
+  // report_interval; both stop at SIGTERM (an in-flight cycle finishes).
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread timer;
+  if (absl::GetFlag(FLAGS_timer)) {
+    timer = std::thread([&] {
+      absl::Time next_report = absl::Now() + absl::Hours(config->report_interval_hours);
+      for (;;) {
+        auto cycle = scheduler.RunCycle("", false);
+        if (!cycle.ok()) tracker::LogError("cycle_failed").Kv("error", cycle.status().ToString());
+        if (config->report_interval_hours > 0 && absl::Now() >= next_report) {
+          (void)scheduler.SendReport(false);
+          next_report = absl::Now() + absl::Hours(config->report_interval_hours);
+        }
+        std::unique_lock<std::mutex> lock(mu);
+        if (wake.wait_for(lock, absl::ToChronoSeconds(scheduler.interval()) +
+                                    std::chrono::milliseconds(absl::ToInt64Milliseconds(
+                                        scheduler.interval() % absl::Seconds(1))),
+                          [&] { return stopping; })) {
+          return;
+        }
+      }
+    });
+  }
+  tracker::scheduler::SchedulerServiceImpl service(&scheduler);
+  tracker::ServerOptions server;
+  server.listen = absl::GetFlag(FLAGS_listen);
+  server.port_file = absl::GetFlag(FLAGS_port_file);
+  server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  absl::Status served = tracker::ServeUntilSignal(server, {&service}, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping = true;
+    wake.notify_all();
+  });
+  if (timer.joinable()) timer.join();
+  if (!served.ok()) {
+    std::cerr << "scheduler-service: " << served.message() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,65 @@
+#ifndef SERVICES_SCHEDULER_NOTIFIER_H_
+#define SERVICES_SCHEDULER_NOTIFIER_H_
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/http_client.h"
+
+namespace tracker::scheduler {
+
+// Where reports and alerts go.
+class Notifier {
+ public:
+  virtual ~Notifier() = default;
+  virtual absl::Status Post(const std::string& text) = 0;
+};
+
+// A Slack incoming webhook: POST {"text": ...}. The URL is a secret (it
+// holds the credential): never logged.
+class SlackNotifier : public Notifier {
+ public:
+  SlackNotifier(std::shared_ptr<HttpClient> http, std::string url)
+      : http_(std::move(http)), url_(std::move(url)) {}
+  absl::Status Post(const std::string& text) override;
+
+ private:
+  std::shared_ptr<HttpClient> http_;
+  std::string url_;
+};
+
+// No webhook configured: alerts go to the log only.
+class LogOnlyNotifier : public Notifier {
+ public:
+  absl::Status Post(const std::string&) override { return absl::OkStatus(); }
+};
+
+enum class AlertLevel { kInfo, kWarning, kCritical };
+
+// Alerts, deduplicated: the same key is sent once, then again only after
+// `repeat_after` (a standing problem is not re-announced every cycle).
+class Alerter {
+ public:
+  Alerter(Notifier* notifier, Clock* clock, absl::Duration repeat_after = absl::Hours(6))
+      : notifier_(notifier), clock_(clock), repeat_after_(repeat_after) {}
+  // Returns true when the alert was sent (not a duplicate).
+  bool Alert(AlertLevel level, const std::string& key, const std::string& text);
+  // The problem behind `key` is gone: the next occurrence alerts again.
+  void Resolve(const std::string& key);
+
+ private:
+  Notifier* notifier_;
+  Clock* clock_;
+  absl::Duration repeat_after_;
+  std::mutex mu_;
+  std::map<std::string, absl::Time> sent_;
+};
+
+}  // namespace tracker::scheduler
+
+#endif  // SERVICES_SCHEDULER_NOTIFIER_H_
