@@ -65,6 +65,8 @@ def main():
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--song-url", default="https://song.azure.icgc.overture.bio",
                     help="upload_song_url written into every params.json")
+    ap.add_argument("--score-url", default="https://score.azure.icgc.overture.bio",
+                    help="upload_score_url written into every params.json")
     args = ap.parse_args()
     if os.path.exists(args.out):
         sys.exit(f"{args.out} exists already")
@@ -114,6 +116,7 @@ def main():
                     state = rng.choices(STATES, weights=(10, 2, 8, 80))[0]
                 p = dict(json.loads(params(study, job, analyses)))
                 p["upload_song_url"] = args.song_url
+                p["upload_score_url"] = args.score_url
                 blob(mark, json.dumps(p, indent=2) + "\n")
                 files.append((f"{base}/{state}/{job}/params.json", mark))
                 mark += 1

@@ -167,7 +167,7 @@ void Scheduler::CheckQueued(const std::string& env, const std::vector<JobSummary
   for (const auto& j : running) req.add_run_ids(j.current_run().run_id());
   GetRunStatesResponse states;
   absl::Status s = CallRpc(
-      [&](grpc::ClientContext* c) { return wes_->GetRunStates(c, req, &states); }, options_.rpc,
+      [&](grpc::ClientContext* c) { return wes_->GetRunStates(c, req, &states); }, options_.upstream,
       true);
   if (!s.ok() || states.runs_size() != static_cast<int>(running.size())) {
     // Infrastructure trouble never fails a job: nothing moves this cycle.
@@ -206,7 +206,7 @@ void Scheduler::CheckQueued(const std::string& env, const std::vector<JobSummary
     VerifyAnalysesResponse vresp;
     absl::Status vs = CallRpc(
         [&](grpc::ClientContext* c) { return verifier_->VerifyAnalyses(c, vreq, &vresp); },
-        options_.rpc, true);
+        options_.upstream, true);
     verdicts[k] = vs.ok() ? absl::StatusOr<VerifyAnalysesResponse>(vresp)
                           : absl::StatusOr<VerifyAnalysesResponse>(vs);
   });
@@ -275,7 +275,7 @@ void Scheduler::Reconcile(const std::string& env, const std::vector<JobSummary>&
     req.set_tag_value(key);
     FindRunsByTagResponse found;
     absl::Status s = CallRpc(
-        [&](grpc::ClientContext* c) { return wes_->FindRunsByTag(c, req, &found); }, options_.rpc,
+        [&](grpc::ClientContext* c) { return wes_->FindRunsByTag(c, req, &found); }, options_.upstream,
         true);
     if (!s.ok()) {
       // Unknown whether it started: it waits, it is not started again.
@@ -307,7 +307,7 @@ void Scheduler::Reconcile(const std::string& env, const std::vector<JobSummary>&
         creq.set_run_id(r->run_id());
         CancelRunResponse cresp;
         (void)CallRpc([&](grpc::ClientContext* c) { return wes_->CancelRun(c, creq, &cresp); },
-                      options_.rpc, true);
+                      options_.upstream, true);
       }
       alerts_.Alert(AlertLevel::kWarning, "duplicate:" + r->run_id(),
                     absl::StrCat(key, " had a second run ", r->run_id(), " on ", env,
@@ -460,7 +460,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
       req.set_run_id(m.run_id());
       GetResumeInfoResponse info;
       absl::Status st = CallRpc(
-          [&](grpc::ClientContext* c) { return wes_->GetResumeInfo(c, req, &info); }, options_.rpc,
+          [&](grpc::ClientContext* c) { return wes_->GetResumeInfo(c, req, &info); }, options_.upstream,
           true);
       if (st.ok()) {
         s.resume = info.resume();
@@ -504,7 +504,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
     if (!s.resume.session_id().empty()) *req.mutable_resume() = s.resume;
     StartRunResponse resp;
     s.result = CallRpc([&](grpc::ClientContext* c) { return wes_->StartRun(c, req, &resp); },
-                       options_.rpc, false);
+                       options_.upstream, false);
     s.run_id = resp.run_id();
   });
 

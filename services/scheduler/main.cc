@@ -95,6 +95,7 @@ int main(int argc, char** argv) {
     if (!ValidStudy(s)) return ConfigError("--exclude: \"" + s + "\" is not a study id like PACA-CA");
   }
   options.rpc.deadline = absl::Seconds(absl::GetFlag(FLAGS_rpc_deadline_seconds));
+  options.upstream.deadline = options.rpc.deadline;
 
   std::unique_ptr<tracker::scheduler::Notifier> notifier;
   if (!config->slack_web_hook_url_env.empty()) {

@@ -25,6 +25,9 @@ struct SchedulerOptions {
   std::vector<std::string> studies;
   std::set<std::string> exclude;
   RpcPolicy rpc;
+  // wes-poller and azure-verifier retry their HTTP calls themselves; one
+  // more layer of retries here would only multiply the wait.
+  RpcPolicy upstream{absl::Seconds(60), 1};
   int start_concurrency = 8;  // StartRun calls in flight
 };
 

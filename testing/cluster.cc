@@ -1,0 +1,190 @@
+#include "testing/cluster.h"
+
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+
+namespace tracker::testing {
+
+Cluster::Cluster(const std::string& dir, ClusterOptions options)
+    : dir_(dir), options_(std::move(options)) {}
+
+Cluster::~Cluster() {
+  // The scheduler first, so nothing is mid-way through a cycle against a
+  // service that is already gone.
+  procs_.erase("scheduler-service");
+  procs_.clear();
+}
+
+std::vector<std::string> Cluster::Argv(const std::string& name) {
+  auto addr = [&](const std::string& n) { return absl::StrCat("127.0.0.1:", ports_[n]); };
+  if (name == "song-sim") return {Runfile("tools/sim/song-sim"), absl::StrCat("--seed=", options_.seed)};
+  if (name == "slack-sink") return {Runfile("tools/sim/slack-sink")};
+  if (name.rfind("wes-sim-", 0) == 0) {
+    for (const EnvSpec& e : options_.envs) {
+      if ("wes-sim-" + e.name != name) continue;
+      return {Runfile("tools/sim/wes-sim"), absl::StrCat("--seed=", options_.seed + e.name.size()),
+              absl::StrCat("--queued_ms=", e.queued_ms), absl::StrCat("--running_ms=", e.running_ms),
+              absl::StrCat("--failure_rate=", e.failure_rate), "--client_id=" + e.name,
+              "--client_secret=secret-" + e.name};
+    }
+  }
+  if (name == "repo-service") {
+    return {Runfile("services/repo_service/repo-service"), "--listen=127.0.0.1:0",
+            "--repo=" + dir_ + "/repo-service.git", "--remote=" + remote(),
+            "--shutdown_grace_seconds=5"};
+  }
+  if (name == "wes-poller") {
+    return {Runfile("services/wes_poller/wes-poller"), "--listen=127.0.0.1:0",
+            "--config=" + dir_ + "/config.yaml", "--request_timeout_seconds=2",
+            "--retry_deadline_seconds=6"};
+  }
+  if (name == "azure-verifier") {
+    return {Runfile("services/azure_verifier/azure-verifier"), "--listen=127.0.0.1:0",
+            "--request_timeout_seconds=2", "--retry_deadline_seconds=6"};
+  }
+  if (name == "scheduler-service") {
+    return {Runfile("services/scheduler/scheduler-service"), "--listen=127.0.0.1:0",
+            "--config=" + dir_ + "/config.yaml", "--timer=false",
+            "--repo_service=" + addr("repo-service"), "--wes_poller=" + addr("wes-poller"),
+            "--azure_verifier=" + addr("azure-verifier"), "--rpc_deadline_seconds=30",
+            "--studies=" + options_.studies, "--exclude=" + options_.exclude};
+  }
+  return {};
+}
+
+bool Cluster::StartOne(const std::string& name, std::string* error) {
+  std::string port_file = dir_ + "/" + name + ".port";
+  std::remove(port_file.c_str());
+  std::vector<std::string> argv = Argv(name);
+  argv.push_back("--port_file=" + port_file);
+  procs_[name] = std::make_unique<ChildProcess>(argv, dir_ + "/" + name + ".log");
+  int port = WaitForPortFile(port_file, 60000);
+  if (port <= 0) {
+    *error = absl::StrCat(name, " did not start:\n", Shell("tail -30 " + dir_ + "/" + name + ".log").output);
+    return false;
+  }
+  ports_[name] = port;
+  return true;
+}
+
+bool Cluster::Start(std::string* error) {
+  for (const std::string& n : {std::string("song-sim"), std::string("slack-sink")}) {
+    if (!StartOne(n, error)) return false;
+  }
+  for (const EnvSpec& e : options_.envs) {
+    if (!StartOne("wes-sim-" + e.name, error)) return false;
+    setenv(("CLIENT_ID_" + e.name).c_str(), e.name.c_str(), 1);
+    setenv(("CLIENT_SECRET_" + e.name).c_str(), ("secret-" + e.name).c_str(), 1);
+  }
+  setenv("TRACKER_TEST_SLACK_URL", absl::StrCat("http://127.0.0.1:", ports_["slack-sink"], "/hooks/T0/B0/x").c_str(), 1);
+
+  std::string song = absl::StrCat("http://127.0.0.1:", ports_["song-sim"]);
+  CommandResult made;
+  if (options_.use_excerpt && !FixturesDir().empty()) {
+    made = Shell(absl::StrCat("python3 ", ShellQuote(Runfile("tools/campaign_repo.py")), " ",
+                              ShellQuote(FixturesDir() + "/tracking-excerpt.bundle"), " ",
+                              ShellQuote(remote()), " --song-url ", song, " --jobs ", options_.jobs));
+  } else {
+    made = Shell(absl::StrCat("python3 ", ShellQuote(Runfile("tools/gen_tracking_repo.py")), " ",
+                              ShellQuote(remote()), " --jobs ", options_.jobs,
+                              " --studies 2 --batch-size 10 --song-url ", song, " --score-url ", song));
+  }
+  if (made.exit_code != 0) {
+    *error = "cannot make the tracking remote: " + made.output;
+    return false;
+  }
+  backlog_jobs_ = options_.jobs;
+
+  std::ofstream config(dir_ + "/config.yaml");
+  config << "job_tracking_repo: " << remote() << "\n"
+         << "tracking_repo_push_interval: 0\n"
+         << "scheduling_interval: " << options_.scheduling_interval_minutes << "\n"
+         << "unverified_alert_after: 0\n"
+         << "report_interval: 0\n"
+         << "workflow:\n  url: https://github.com/icgc-argo/song-score-transfer\n  version: 0.4.0\n"
+         << "slack_notification:\n  web_hook_url_env: TRACKER_TEST_SLACK_URL\n"
+         << "compute_environments:\n";
+  for (const EnvSpec& e : options_.envs) {
+    int port = ports_["wes-sim-" + e.name];
+    config << "  " << e.name << ":\n"
+           << "    wes_url: http://127.0.0.1:" << port << "\n"
+           << "    max_parallel_runs: " << e.max_parallel_runs << "\n"
+           << "    token_url: http://127.0.0.1:" << port << "/oauth/token\n"
+           << "    client_id_env: CLIENT_ID_" << e.name << "\n"
+           << "    client_secret_env: CLIENT_SECRET_" << e.name << "\n"
+           << "    excessive_failure_threshold: " << e.excessive_failure_threshold << "\n";
+    if (e.graphql) config << "    graphql_url: http://127.0.0.1:" << port << "/graphql\n";
+  }
+  config.close();
+  for (const char* n : {"repo-service", "wes-poller", "azure-verifier", "scheduler-service"}) {
+    if (!StartOne(n, error)) return false;
+  }
+  Connect();
+  return true;
+}
+
+void Cluster::Connect() {
+  auto ch = [&](const std::string& n) {
+    grpc::ChannelArguments args;
+    args.SetMaxReceiveMessageSize(64 << 20);
+    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", ports_[n]),
+                                     grpc::InsecureChannelCredentials(), args);
+  };
+  repo_ = tracker::v1::RepoService::NewStub(ch("repo-service"));
+  wes_ = tracker::v1::WesPoller::NewStub(ch("wes-poller"));
+  scheduler_ = tracker::v1::Scheduler::NewStub(ch("scheduler-service"));
+}
+
+void Cluster::Kill(const std::string& name, int signal) {
+  auto it = procs_.find(name);
+  if (it == procs_.end()) return;
+  it->second->Signal(signal);
+  it->second->Wait();
+  procs_.erase(it);
+}
+
+bool Cluster::Restart(const std::string& name, std::string* error) {
+  Kill(name);
+  if (!StartOne(name, error)) return false;
+  if (name == "repo-service" || name == "wes-poller" || name == "azure-verifier") {
+    // The scheduler was told the old port: start it again too.
+    Kill("scheduler-service");
+    if (!StartOne("scheduler-service", error)) return false;
+  }
+  Connect();
+  return true;
+}
+
+std::string Cluster::Sim(const std::string& name, const std::string& method,
+                         const std::string& path, const std::string& body) {
+  return Shell(absl::StrCat("curl -s -X ", method, body.empty() ? "" : " -d " + ShellQuote(body),
+                            " http://127.0.0.1:", ports_[name], path))
+      .output;
+}
+
+grpc::Status Cluster::Cycle(tracker::v1::RunCycleResponse* out, const std::string& env,
+                            bool dry_run) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  tracker::v1::RunCycleRequest req;
+  req.set_environment(env);
+  req.set_dry_run(dry_run);
+  return scheduler_->RunCycle(&ctx, req, out);
+}
+
+tracker::v1::ReportResponse Cluster::Report(const std::string& branch) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  tracker::v1::ReportRequest req;
+  req.set_branch(branch);
+  tracker::v1::ReportResponse out;
+  repo_->Report(&ctx, req, &out);
+  return out;
+}
+
+}  // namespace tracker::testing

@@ -1,0 +1,89 @@
+#ifndef TESTING_CLUSTER_H_
+#define TESTING_CLUSTER_H_
+
+// The whole system on loopback, for integration tests and benchmarks: a
+// bare tracking remote (the real excerpt reset to backlog, or generated
+// studies), the WES simulators (one per environment), the SONG simulator,
+// the Slack sink, and the four services, each a real binary.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "proto/tracker/v1/repo.grpc.pb.h"
+#include "proto/tracker/v1/scheduler.grpc.pb.h"
+#include "proto/tracker/v1/verifier.grpc.pb.h"
+#include "proto/tracker/v1/wes.grpc.pb.h"
+#include "testing/test_util.h"
+
+namespace tracker::testing {
+
+struct EnvSpec {
+  std::string name;
+  int max_parallel_runs = 4;
+  bool graphql = false;  // status from the simulator's GraphQL endpoint
+  int excessive_failure_threshold = 0;
+  double failure_rate = 0;
+  int queued_ms = 100;
+  int running_ms = 300;
+};
+
+struct ClusterOptions {
+  // Jobs put in backlog: taken from the real excerpt when the fixtures are
+  // there, else generated (in the same format).
+  int jobs = 20;
+  bool use_excerpt = true;
+  std::vector<EnvSpec> envs = {{"rdpc_qa", 4, false}, {"rdpc_prod", 2, true}};
+  double scheduling_interval_minutes = 30;
+  std::string studies;  // --studies of the scheduler
+  std::string exclude;
+  uint64_t seed = 7;
+};
+
+class Cluster {
+ public:
+  Cluster(const std::string& dir, ClusterOptions options);
+  ~Cluster();
+
+  // Starts everything; false (with the logs in `error`) when a piece failed.
+  bool Start(std::string* error);
+  // One service by name: "repo-service", "wes-poller", "azure-verifier",
+  // "scheduler-service", "song-sim", "slack-sink", "wes-sim-<env>".
+  void Kill(const std::string& name, int signal = 9);
+  bool Restart(const std::string& name, std::string* error);
+
+  tracker::v1::RepoService::Stub* repo() { return repo_.get(); }
+  tracker::v1::WesPoller::Stub* wes() { return wes_.get(); }
+  tracker::v1::Scheduler::Stub* scheduler() { return scheduler_.get(); }
+  int port(const std::string& name) { return ports_[name]; }
+  std::string remote() const { return dir_ + "/remote.git"; }
+  const std::string& dir() const { return dir_; }
+  int backlog_jobs() const { return backlog_jobs_; }
+
+  // GET/POST/DELETE on a simulator; the body of the answer.
+  std::string Sim(const std::string& name, const std::string& method, const std::string& path,
+                  const std::string& body = "");
+  // One cycle through the scheduler's RPC.
+  grpc::Status Cycle(tracker::v1::RunCycleResponse* out, const std::string& env = "",
+                     bool dry_run = false);
+  tracker::v1::ReportResponse Report(const std::string& branch = "scheduler");
+
+ private:
+  bool StartOne(const std::string& name, std::string* error);
+  std::vector<std::string> Argv(const std::string& name);
+  void Connect();
+
+  std::string dir_;
+  ClusterOptions options_;
+  std::map<std::string, std::unique_ptr<ChildProcess>> procs_;
+  std::map<std::string, int> ports_;
+  int backlog_jobs_ = 0;
+  std::unique_ptr<tracker::v1::RepoService::Stub> repo_;
+  std::unique_ptr<tracker::v1::WesPoller::Stub> wes_;
+  std::unique_ptr<tracker::v1::Scheduler::Stub> scheduler_;
+};
+
+}  // namespace tracker::testing
+
+#endif  // TESTING_CLUSTER_H_
