@@ -231,7 +231,11 @@ TEST_F(SchedulerTest, AFailedJobMovedBackByAnAdminIsResumedWithItsSession) {
   EXPECT_EQ(runs[2].session, first_runs[0].session);
   EXPECT_EQ(runs[2].attempt, "2");
   EXPECT_GT(CycleUntilDone(options), 0);
-  EXPECT_EQ(Count(JOB_STATE_FAILED), 0);
+  std::string seen;
+  for (const auto& run : SimRuns("rdpc_qa")) {
+    absl::StrAppend(&seen, run.job, " ", run.attempt, " ", run.state, " ", run.resume, "; ");
+  }
+  EXPECT_EQ(Count(JOB_STATE_FAILED), 0) << seen;
 }
 
 TEST_F(SchedulerTest, AWesOutageChangesNothingASongOutageKeepsCompleteJobsQueued) {

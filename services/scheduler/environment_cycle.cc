@@ -389,6 +389,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
   struct Start {
     JobKey key;
     int attempt = 0;
+    int64_t epoch = 0;  // of the pending marker; the run's marker is never older
     std::string pending_file;
     Job detail;
     bool detail_ok = false;
@@ -402,6 +403,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
     Start s;
     s.key = j.key();
     s.attempt = AttemptOf(j.current_run());
+    s.epoch = j.current_run().epoch_seconds();
     s.pending_file = j.current_run().file_name();
     starts.push_back(std::move(s));
   }
@@ -428,9 +430,12 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
           Start s;
           s.key = j.key();
           s.attempt = j.run_count() + 1;
-          s.pending_file = absl::StrCat("run.", now, ".", env, ".", kPendingPrefix, s.attempt);
+          // The current marker is the newest by epoch: a new one must be
+          // later than any earlier run's, even within the same second.
+          s.epoch = std::max(now, j.current_run().epoch_seconds() + 1);
+          s.pending_file = absl::StrCat("run.", s.epoch, ".", env, ".", kPendingPrefix, s.attempt);
           Transition t = Move(j.key(), JOB_STATE_BACKLOG, JOB_STATE_QUEUED);
-          t.mutable_add_run()->set_epoch_seconds(now);
+          t.mutable_add_run()->set_epoch_seconds(s.epoch);
           t.mutable_add_run()->set_environment(env);
           t.mutable_add_run()->set_run_id(absl::StrCat(kPendingPrefix, s.attempt));
           intents.push_back(std::move(t));
@@ -516,7 +521,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
     const std::string key = KeyName(s.key);
     if (s.result.ok() && s.detail_ok) {
       Transition t = Move(s.key, JOB_STATE_QUEUED, JOB_STATE_QUEUED);
-      t.mutable_add_run()->set_epoch_seconds(now);
+      t.mutable_add_run()->set_epoch_seconds(std::max(now, s.epoch));
       t.mutable_add_run()->set_environment(env);
       t.mutable_add_run()->set_run_id(s.run_id);
       t.set_remove_run_file(s.pending_file);
