@@ -1,5 +1,7 @@
 #include "common/log.h"
 
+#include <cstdlib>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -67,6 +69,14 @@ void AppendValue(std::string* out, absl::string_view v) {
 
 void SetLogComponent(absl::string_view component) {
   Component() = std::string(component);
+  // TRACKER_LOG_LEVEL=debug|info|warning|error, for every service alike.
+  if (const char* level = std::getenv("TRACKER_LOG_LEVEL")) {
+    std::string l = level;
+    if (l == "debug") SetLogLevel(LogLevel::kDebug);
+    if (l == "info") SetLogLevel(LogLevel::kInfo);
+    if (l == "warning") SetLogLevel(LogLevel::kWarning);
+    if (l == "error") SetLogLevel(LogLevel::kError);
+  }
 }
 
 void SetLogLevel(LogLevel level) { g_min_level = static_cast<int>(level); }

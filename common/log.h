@@ -11,6 +11,7 @@ namespace tracker {
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 // Names the process in every line ("repo-service"). Call once from main().
+// Also applies TRACKER_LOG_LEVEL (debug, info, warning, error) when set.
 void SetLogComponent(absl::string_view component);
 // Lines below this level are dropped. Default kInfo.
 void SetLogLevel(LogLevel level);

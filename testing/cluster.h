@@ -57,6 +57,7 @@ class Cluster {
   tracker::v1::WesPoller::Stub* wes() { return wes_.get(); }
   tracker::v1::Scheduler::Stub* scheduler() { return scheduler_.get(); }
   int port(const std::string& name) { return ports_[name]; }
+  int pid(const std::string& name) { return procs_.count(name) ? procs_[name]->pid() : -1; }
   std::string remote() const { return dir_ + "/remote.git"; }
   const std::string& dir() const { return dir_; }
   int backlog_jobs() const { return backlog_jobs_; }

@@ -62,6 +62,7 @@ absl::StatusOr<tracker::v1::GetRunStatesResponse> Poller::GetRunStates(
     absl::Status valid = ValidateRunId(id);
     if (!valid.ok()) return valid;
   }
+  const absl::Time started = absl::Now();
   tracker::v1::GetRunStatesResponse out;
   for (const auto& id : req.run_ids()) out.add_runs()->set_run_id(id);
   std::vector<absl::Status> errors(req.run_ids_size());
@@ -86,6 +87,11 @@ absl::StatusOr<tracker::v1::GetRunStatesResponse> Poller::GetRunStates(
       if (first_unavailable.ok()) first_unavailable = errors[i];
     }
   }
+  LogDebug("run_states")
+      .Kv("env", req.environment())
+      .Kv("runs", req.run_ids_size())
+      .Kv("failed", failed)
+      .Kv("ms", absl::ToInt64Milliseconds(absl::Now() - started));
   if (failed > 0) {
     LogWarning("run_states_incomplete")
         .Kv("env", req.environment())

@@ -1,6 +1,7 @@
 #include "tools/sim/sim_server.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <iostream>
 #include <thread>
@@ -132,12 +133,22 @@ int Serve(httplib::Server& server, const std::string& name, int port,
   // Headers and body go out in separate writes: without TCP_NODELAY the
   // second waits for the client's delayed ACK, 40 ms a request.
   server.set_tcp_nodelay(true);
+  // cpp-httplib listens with a backlog of 5: a client opening 16
+  // connections at once loses SYNs and waits a second for the retransmit.
+  // Keep the listening socket to widen the backlog after bind.
+  int listen_fd = -1;
+  server.set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = sock;
+  });
   int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
                         : (server.bind_to_port("127.0.0.1", port) ? port : -1);
   if (bound <= 0) {
     std::cerr << name << ": cannot bind 127.0.0.1:" << port << "\n";
     return 1;
   }
+  if (listen_fd >= 0) ::listen(listen_fd, 1024);
   std::cout << name << " listening on 127.0.0.1:" << bound << std::endl;
   if (!port_file.empty()) {
     absl::Status written = WriteFileAtomically(port_file, std::to_string(bound));
