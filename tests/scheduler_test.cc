@@ -5,6 +5,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
@@ -349,6 +350,48 @@ TEST_F(SchedulerTest, PauseDryRunAndAConcurrentAdminPushToMain) {
   auto contains = Shell(absl::StrCat("git -C ", ShellQuote(cluster_->remote()),
                                      " merge-base --is-ancestor main scheduler"));
   EXPECT_EQ(contains.exit_code, 0) << "the admin's main is not in the pushed scheduler";
+}
+
+}  // namespace
+}  // namespace tracker
+
+namespace tracker {
+namespace {
+
+// Config errors: one clear message naming the key, exit code 2, nothing
+// started.
+TEST(SchedulerConfigTest, BadConfigExitsTwoNamingTheKey) {
+  TempDir tmp;
+  const std::string bin = ::tracker::testing::Runfile("services/scheduler/scheduler-service");
+  struct Case {
+    std::string yaml, flags, expect;
+  };
+  const std::string env = "compute_environments:\n  qa:\n    wes_url: http://w\n    max_parallel_runs: 2\n";
+  const std::string wf = "workflow:\n  url: https://x\n  version: 1\n";
+  std::vector<Case> cases = {
+      {"scheduling_interval: soon\n" + env + wf, "", "scheduling_interval"},
+      {"compute_environments:\n  qa:\n    wes_url: http://w\n    max_parallel_runs: two\n" + wf, "",
+       "compute_environments.qa.max_parallel_runs"},
+      {env + wf + "slack_notification:\n  web_hook_url: https://hooks.slack.com/x\n", "",
+       "slack_notification.web_hook_url"},
+      {env + wf + "slack_notification:\n  web_hook_url_env: TRACKER_UNSET_HOOK\n", "",
+       "TRACKER_UNSET_HOOK"},
+      {env + wf + "schedulng_interval: 5\n", "", "schedulng_interval"},
+      {env, "", "workflow.url"},
+      {env + wf, "--studies=paca-ca", "--studies"},
+      {"scheduling_interval: [\n", "", "not valid YAML"},
+  };
+  unsetenv("TRACKER_UNSET_HOOK");
+  for (const auto& c : cases) {
+    std::string path = tmp.path() + "/config.yaml";
+    std::ofstream(path) << c.yaml;
+    auto r = Shell(absl::StrCat(ShellQuote(bin), " --check --config=", ShellQuote(path), " ", c.flags));
+    EXPECT_EQ(r.exit_code, 2) << c.expect << ": " << r.output;
+    EXPECT_TRUE(absl::StrContains(r.output, c.expect)) << c.expect << ": " << r.output;
+  }
+  std::ofstream(tmp.path() + "/config.yaml") << env + wf;
+  auto ok = Shell(absl::StrCat(ShellQuote(bin), " --check --config=", ShellQuote(tmp.path() + "/config.yaml")));
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
 }  // namespace
