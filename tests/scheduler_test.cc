@@ -181,6 +181,18 @@ TEST_F(SchedulerTest, JobsFlowFromBacklogToCompletedAndThePushReachesTheRemote) 
                                 " log --format=%s scheduler"));
   EXPECT_TRUE(absl::StrContains(log.output, "[scheduler] update job status: ")) << log.output;
   EXPECT_TRUE(absl::StrContains(log.output, " completed, 0 failed")) << log.output;
+
+  // The report to Slack: the seed's lines and what changed since the push
+  // the scheduler last knew of.
+  grpc::ClientContext rctx;
+  SendReportRequest rreq;
+  SendReportResponse report;
+  ASSERT_TRUE(cluster_->scheduler()->SendReport(&rctx, rreq, &report).ok());
+  EXPECT_TRUE(report.sent());
+  auto texts = SlackTexts();
+  ASSERT_FALSE(texts.empty());
+  EXPECT_EQ(texts.back(), report.text());
+  EXPECT_TRUE(absl::StrContains(report.text(), cluster_->Report().text())) << report.text();
 }
 
 TEST_F(SchedulerTest, AFailedJobMovedBackByAnAdminIsResumedWithItsSession) {
