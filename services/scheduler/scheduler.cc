@@ -151,6 +151,32 @@ absl::Status Scheduler::PushIfDue(bool force, RunCycleResponse* out) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<SetMaxParallelRunsResponse> Scheduler::SetMaxParallelRuns(
+    const std::string& environment, int max_parallel_runs) {
+  if (max_parallel_runs < 0 || max_parallel_runs > 10000) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_parallel_runs must be between 0 and 10000, got ", max_parallel_runs));
+  }
+  std::lock_guard<std::mutex> lock(cycle_mu_);  // never in the middle of a cycle
+  auto it = config_.compute_environments.find(environment);
+  if (it == config_.compute_environments.end()) {
+    return absl::NotFoundError(absl::StrCat("unknown compute environment \"", environment.substr(0, 64), "\""));
+  }
+  SetMaxParallelRunsResponse out;
+  out.set_previous(it->second.max_parallel_runs);
+  it->second.max_parallel_runs = max_parallel_runs;
+  out.set_max_parallel_runs(max_parallel_runs);
+  out.set_note(absl::StrCat("in effect from the next cycle; set compute_environments.", environment,
+                            ".max_parallel_runs in the config too, or a restart brings back ",
+                            out.previous()));
+  LogInfo("max_parallel_runs_set").Kv("env", environment).Kv("from", out.previous()).Kv("to", max_parallel_runs);
+  if (max_parallel_runs < out.previous()) {
+    // Running jobs are not cancelled: the environment drains to the new value.
+    out.set_note(out.note() + "; runs already started go on, no new ones until below the new value");
+  }
+  return out;
+}
+
 GetStatusResponse Scheduler::Status() {
   GetStatusResponse out;
   std::lock_guard<std::mutex> lock(status_mu_);

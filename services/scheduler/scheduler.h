@@ -54,6 +54,8 @@ class Scheduler {
                                                          bool dry_run);
   tracker::v1::GetStatusResponse Status();
   absl::StatusOr<tracker::v1::SendReportResponse> SendReport(bool dry_run);
+  absl::StatusOr<tracker::v1::SetMaxParallelRunsResponse> SetMaxParallelRuns(
+      const std::string& environment, int max_parallel_runs);
 
   absl::Duration interval() const;
   const TrackerConfig& config() const { return config_; }

@@ -23,4 +23,10 @@ grpc::Status SchedulerServiceImpl::SendReport(grpc::ServerContext*,
   return Reply(scheduler_->SendReport(req->dry_run()), out);
 }
 
+grpc::Status SchedulerServiceImpl::SetMaxParallelRuns(
+    grpc::ServerContext*, const tracker::v1::SetMaxParallelRunsRequest* req,
+    tracker::v1::SetMaxParallelRunsResponse* out) {
+  return Reply(scheduler_->SetMaxParallelRuns(req->environment(), req->max_parallel_runs()), out);
+}
+
 }  // namespace tracker::scheduler

@@ -16,6 +16,8 @@ class SchedulerServiceImpl final : public tracker::v1::Scheduler::Service {
                          tracker::v1::GetStatusResponse*) override;
   grpc::Status SendReport(grpc::ServerContext*, const tracker::v1::SendReportRequest*,
                           tracker::v1::SendReportResponse*) override;
+  grpc::Status SetMaxParallelRuns(grpc::ServerContext*, const tracker::v1::SetMaxParallelRunsRequest*,
+                                  tracker::v1::SetMaxParallelRunsResponse*) override;
 
  private:
   Scheduler* scheduler_;
