@@ -1,0 +1,274 @@
+#include "clients/jobctl/cli.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/status.h"
+
+namespace jobctl {
+
+bool Args::Parse(const std::vector<std::string>& argv, const std::set<std::string>& valued,
+                 const std::set<std::string>& flags, std::string* error) {
+  bool only_positional = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
+    if (only_positional || a.size() < 3 || a.rfind("--", 0) != 0) {
+      if (a == "--") {
+        only_positional = true;
+        continue;
+      }
+      positional_.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2), value;
+    size_t eq = name.find('=');
+    bool has_value = eq != std::string::npos;
+    if (has_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (flags.count(name)) {
+      if (has_value) {
+        *error = absl::StrCat("--", name, " takes no value");
+        return false;
+      }
+      values_.emplace(name, "true");
+    } else if (valued.count(name)) {
+      if (!has_value) {
+        if (i + 1 >= argv.size()) {
+          *error = absl::StrCat("--", name, " needs a value");
+          return false;
+        }
+        value = argv[++i];
+      }
+      values_.emplace(name, value);
+    } else {
+      *error = absl::StrCat("unknown option --", name);
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Args::Get(const std::string& name, const std::string& fallback) const {
+  auto it = values_.find(name);
+  return it == values_.end() ? fallback : it->second;
+}
+
+std::vector<std::string> Args::GetAll(const std::string& name) const {
+  std::vector<std::string> out;
+  auto range = values_.equal_range(name);
+  for (auto it = range.first; it != range.second; ++it) {
+    for (absl::string_view v : absl::StrSplit(it->second, ',', absl::SkipWhitespace())) {
+      out.emplace_back(absl::StripAsciiWhitespace(v));
+    }
+  }
+  return out;
+}
+
+void Services::Connect() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  auto channel = [&](const std::string& a) {
+    return grpc::CreateCustomChannel(a, grpc::InsecureChannelCredentials(), args);
+  };
+  repo = tracker::v1::RepoService::NewStub(channel(repo_address));
+  scheduler = tracker::v1::Scheduler::NewStub(channel(scheduler_address));
+  wes = tracker::v1::WesPoller::NewStub(channel(wes_address));
+}
+
+absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& fn, int deadline_seconds) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_seconds));
+  grpc::Status s = fn(&ctx);
+  if (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      s.error_message().find("failed to connect") != std::string::npos) {
+    return absl::UnavailableError(absl::StrCat(s.error_message(), " (is the service running? see --help for addresses)"));
+  }
+  return tracker::FromGrpcStatus(s);
+}
+
+Ui::Ui() : tty_(isatty(1) != 0), stdin_tty_(isatty(0) != 0) {}
+
+std::string Ui::Color(const std::string& text, const char* code) const {
+  static const bool no_color = std::getenv("NO_COLOR") != nullptr;
+  if (!tty_ || no_color) return text;
+  return absl::StrCat("\033[", code, "m", text, "\033[0m");
+}
+
+std::string Ui::StateColor(const std::string& state) const {
+  if (state == "completed" || state == "COMPLETE" || state == "ok") return Color(state, "32");
+  if (state == "failed" || absl::StrContains(state, "ERROR") || state == "stopped") return Color(state, "31");
+  if (state == "queued" || state == "RUNNING" || state == "QUEUED" || state == "paused") return Color(state, "33");
+  return state;
+}
+
+void Ui::Table(const std::vector<std::string>& header,
+               const std::vector<std::vector<std::string>>& rows) const {
+  // Widths without the colour escapes.
+  auto visible = [](const std::string& s) {
+    size_t n = 0;
+    bool esc = false;
+    for (char c : s) {
+      if (c == '\033') esc = true;
+      else if (esc && c == 'm') esc = false;
+      else if (!esc) ++n;
+    }
+    return n;
+  };
+  std::vector<size_t> width(header.size());
+  for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], visible(r[i]));
+  }
+  auto line = [&](const std::vector<std::string>& r, bool bold) {
+    std::string out;
+    for (size_t i = 0; i < r.size(); ++i) {
+      std::string cell = bold ? Color(r[i], "1") : r[i];
+      out += cell;
+      if (i + 1 < r.size()) out += std::string(width[i] - visible(r[i]) + 2, ' ');
+    }
+    std::cout << out << "\n";
+  };
+  line(header, true);
+  for (const auto& r : rows) line(r, false);
+}
+
+void Ui::Json(const google::protobuf::Message& message) const {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.add_whitespace = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  std::cout << out;
+  if (out.empty() || out.back() != '\n') std::cout << "\n";
+}
+
+void Ui::Progress(const std::string& text) const {
+  if (isatty(2)) std::cerr << text << "\n";
+}
+
+int Ui::Confirm(const std::string& command, const std::string& question, bool yes) const {
+  if (yes) return kOk;
+  if (!stdin_tty_) {
+    return UsageError(command, absl::StrCat(question,
+                                            ": stdin is not a terminal, so nobody can answer; "
+                                            "add --yes to go ahead"));
+  }
+  std::cerr << question << " [y/N] " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  answer = absl::AsciiStrToLower(absl::StripAsciiWhitespace(answer));
+  if (answer == "y" || answer == "yes") return kOk;
+  std::cerr << "nothing was changed\n";
+  return kServerError;  // declined: nothing done
+}
+
+int UsageError(const std::string& command, const std::string& message) {
+  std::cerr << "jobctl " << command << ": " << message << "\n"
+            << "see: jobctl " << command << " --help\n";
+  return kUsageError;
+}
+
+int ServerError(const std::string& command, const absl::Status& status) {
+  std::cerr << "jobctl " << command << ": " << status.message() << " ("
+            << absl::StatusCodeToString(status.code()) << ")\n";
+  return kServerError;
+}
+
+bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key) {
+  std::vector<std::string> parts = absl::StrSplit(text, '/');
+  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) return false;
+  key->set_study_id(parts[0]);
+  key->set_batch_id(parts[1]);
+  key->set_job_id(parts[2]);
+  return true;
+}
+
+std::string KeyName(const tracker::v1::JobKey& k) {
+  return absl::StrCat(k.study_id(), "/", k.batch_id(), "/", k.job_id());
+}
+
+std::string StateName(tracker::v1::JobState state) {
+  switch (state) {
+    case tracker::v1::JOB_STATE_BACKLOG: return "backlog";
+    case tracker::v1::JOB_STATE_QUEUED: return "queued";
+    case tracker::v1::JOB_STATE_FAILED: return "failed";
+    case tracker::v1::JOB_STATE_COMPLETED: return "completed";
+    default: return "?";
+  }
+}
+
+bool ParseState(const std::string& text, tracker::v1::JobState* state) {
+  for (auto s : {tracker::v1::JOB_STATE_BACKLOG, tracker::v1::JOB_STATE_QUEUED,
+                 tracker::v1::JOB_STATE_FAILED, tracker::v1::JOB_STATE_COMPLETED}) {
+    if (StateName(s) == text) {
+      *state = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string FormatEpoch(int64_t epoch) {
+  if (epoch <= 0) return "-";
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC", absl::FromUnixSeconds(epoch), absl::UTCTimeZone());
+}
+
+std::string FormatBytes(int64_t bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1000 && u < 5) {
+    v /= 1000;
+    ++u;
+  }
+  return u == 0 ? absl::StrCat(bytes, " B") : absl::StrFormat("%.1f %s", v, units[u]);
+}
+
+std::string RunStateName(tracker::v1::RunState state) {
+  std::string name = tracker::v1::RunState_Name(state);
+  const std::string prefix = "RUN_STATE_";
+  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
+}
+
+bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out) {
+  int64_t v;
+  if (!absl::SimpleAtoi(text, &v) || v < min || v > max) return false;
+  *out = v;
+  return true;
+}
+
+absl::Status MergeSchedulerIntoMain(Services& s) {
+  tracker::v1::MergeRequest req;
+  req.mutable_options()->set_branch("main");
+  req.set_source("scheduler");
+  tracker::v1::MergeResponse out;
+  return Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &out); }, s.deadline_seconds);
+}
+
+void PushMain(Services& s, const std::string& command) {
+  tracker::v1::PushRequest req;
+  req.set_branch("main");
+  tracker::v1::PushResponse out;
+  absl::Status pushed =
+      Call([&](grpc::ClientContext* c) { return s.repo->Push(c, req, &out); }, s.deadline_seconds);
+  if (!pushed.ok()) {
+    std::cerr << "jobctl " << command << ": warning: the change is made but main was not pushed ("
+              << pushed.message() << "); the scheduler pushes it later\n";
+  }
+}
+
+}  // namespace jobctl

@@ -1,0 +1,50 @@
+#ifndef CLIENTS_JOBCTL_COMMANDS_H_
+#define CLIENTS_JOBCTL_COMMANDS_H_
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "clients/jobctl/cli.h"
+
+namespace jobctl {
+
+struct Command {
+  std::string name;
+  std::string summary;  // one line, for `jobctl --help`
+  std::string help;     // usage, options and examples, for `jobctl NAME --help`
+  std::set<std::string> valued;
+  std::set<std::string> flags;
+  // Positional arguments allowed: [min, max] (max -1: any number).
+  int min_args = 0;
+  int max_args = 0;
+  int (*run)(const std::string& name, Services& s, const Ui& ui, const Args& args);
+};
+
+// Every subcommand, in the order `jobctl --help` lists them.
+const std::vector<Command>& Commands();
+
+// Options every command takes (service addresses, deadline, --help).
+const std::set<std::string>& GlobalValuedOptions();
+
+// The subcommands (one file per kind: read, write, ops).
+int CmdReport(const std::string&, Services&, const Ui&, const Args&);
+int CmdJobs(const std::string&, Services&, const Ui&, const Args&);
+int CmdShow(const std::string&, Services&, const Ui&, const Args&);
+int CmdStatus(const std::string&, Services&, const Ui&, const Args&);
+int CmdAudit(const std::string&, Services&, const Ui&, const Args&);
+int CmdAddBatch(const std::string&, Services&, const Ui&, const Args&);
+int CmdRequeue(const std::string&, Services&, const Ui&, const Args&);
+int CmdClearRuns(const std::string&, Services&, const Ui&, const Args&);
+int CmdRemoveAnalysis(const std::string&, Services&, const Ui&, const Args&);
+int CmdPause(const std::string&, Services&, const Ui&, const Args&);
+int CmdUnpause(const std::string&, Services&, const Ui&, const Args&);
+int CmdClearFailureFlag(const std::string&, Services&, const Ui&, const Args&);
+int CmdSetParallel(const std::string&, Services&, const Ui&, const Args&);
+int CmdCycle(const std::string&, Services&, const Ui&, const Args&);
+int CmdCancel(const std::string&, Services&, const Ui&, const Args&);
+int CmdSync(const std::string&, Services&, const Ui&, const Args&);
+
+}  // namespace jobctl
+
+#endif  // CLIENTS_JOBCTL_COMMANDS_H_

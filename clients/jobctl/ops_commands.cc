@@ -1,0 +1,155 @@
+// Commands that act on the running system: cycle, set-parallel, cancel, sync.
+
+#include <iostream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "clients/jobctl/commands.h"
+
+namespace jobctl {
+
+using namespace tracker::v1;  // NOLINT: generated message names
+
+int CmdCycle(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  RunCycleRequest req;
+  if (!args.positional().empty()) req.set_environment(args.positional()[0]);
+  req.set_dry_run(args.Has("dry-run"));
+  ui.Progress(absl::StrCat(req.dry_run() ? "planning" : "running", " a cycle on ",
+                           req.environment().empty() ? "every environment" : req.environment(), "..."));
+  RunCycleResponse out;
+  absl::Status st = Call([&](grpc::ClientContext* c) { return s.scheduler->RunCycle(c, req, &out); },
+                         s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  if (args.Has("json")) {
+    ui.Json(out);
+    return kOk;
+  }
+  if (!out.merge_note().empty()) std::cout << ui.Color("note: " + out.merge_note(), "33") << "\n";
+  for (const auto& e : out.environments()) {
+    std::cout << ui.Color(e.environment(), "1") << ": " << ui.StateColor(e.outcome());
+    if (!e.message().empty()) std::cout << " (" << e.message() << ")";
+    std::cout << "; " << e.completed() << " completed, " << e.failed() << " failed, " << e.started()
+              << (out.dry_run() ? " would start" : " started") << ", " << e.queued() << " queued\n";
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& a : e.actions()) {
+      rows.push_back({"  " + KeyName(a.key()), ui.StateColor(a.action()), a.run_id().empty() ? "-" : a.run_id(),
+                      a.detail()});
+    }
+    if (!rows.empty()) ui.Table({"  JOB", "ACTION", "RUN", "DETAIL"}, rows);
+  }
+  if (out.dry_run()) {
+    std::cout << "dry run: nothing was written and nothing started\n";
+  } else {
+    std::cout << "scheduler at " << out.commit().substr(0, 12) << (out.pushed() ? ", pushed" : "") << "\n";
+  }
+  return kOk;
+}
+
+int CmdSetParallel(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  int64_t n;
+  if (!ParseInt(args.positional()[1], 0, 10000, &n)) {
+    return UsageError(name, absl::StrCat("N must be a whole number from 0 to 10000, not \"",
+                                         args.positional()[1], "\""));
+  }
+  SetMaxParallelRunsRequest req;
+  req.set_environment(args.positional()[0]);
+  req.set_max_parallel_runs(static_cast<int>(n));
+  SetMaxParallelRunsResponse out;
+  absl::Status st = Call([&](grpc::ClientContext* c) { return s.scheduler->SetMaxParallelRuns(c, req, &out); },
+                         s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  if (args.Has("json")) {
+    ui.Json(out);
+  } else {
+    std::cout << req.environment() << ": max_parallel_runs " << out.previous() << " -> "
+              << out.max_parallel_runs() << "\n"
+              << out.note() << "\n";
+  }
+  return kOk;
+}
+
+int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  GetJobRequest get;
+  get.set_branch("scheduler");  // where queued jobs and their runs are
+  if (!ParseJobKey(args.positional()[0], get.mutable_key())) {
+    return UsageError(name, absl::StrCat("\"", args.positional()[0], "\" is not a job; write STUDY/BATCH/JOB"));
+  }
+  Job job;
+  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, get, &job); },
+                         s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  if (job.state() != JOB_STATE_QUEUED || job.runs_size() == 0) {
+    return ServerError(name, absl::FailedPreconditionError(absl::StrCat(
+                                 KeyName(job.key()), " is in ", StateName(job.state()),
+                                 "/; only a queued job has a live run to cancel")));
+  }
+  const RunMarker& run = job.runs(job.runs_size() - 1);
+  if (absl::StartsWith(run.run_id(), "pending-")) {
+    return ServerError(name, absl::UnavailableError(absl::StrCat(
+                                 KeyName(job.key()), " is being started right now (", run.file_name(),
+                                 "); its run id is known after the next cycle: try again then")));
+  }
+  CancelRunRequest req;
+  req.set_environment(run.environment());
+  req.set_run_id(run.run_id());
+  CancelRunResponse out;
+  st = Call([&](grpc::ClientContext* c) { return s.wes->CancelRun(c, req, &out); }, s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  if (args.Has("json")) {
+    ui.Json(out);
+  } else {
+    std::cout << "asked " << run.environment() << " to cancel " << run.run_id() << " of " << KeyName(job.key())
+              << "; the scheduler moves the job to failed/ once the run reports CANCELED\n";
+  }
+  return kOk;
+}
+
+int CmdSync(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  ui.Progress("fetching the remote...");
+  FetchResponse fetched;
+  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->Fetch(c, FetchRequest(), &fetched); },
+                         s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  // Admins may have pushed to the remote's main; then the scheduler's work.
+  for (const char* source : {"origin/main", "scheduler"}) {
+    MergeRequest req;
+    req.mutable_options()->set_branch("main");
+    req.set_source(source);
+    MergeResponse merged;
+    st = Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &merged); }, s.deadline_seconds);
+    if (!st.ok()) {
+      return ServerError(name, absl::Status(st.code(), absl::StrCat("merging ", source, " into main: ",
+                                                                    st.message())));
+    }
+    if (!args.Has("json")) {
+      std::cout << "merged " << source << " into main: "
+                << (merged.up_to_date() ? "already up to date"
+                    : merged.fast_forward() ? "fast-forward"
+                                            : "merge commit " + merged.result().commit().substr(0, 12))
+                << "\n";
+    }
+  }
+  ui.Progress("pushing main...");
+  PushRequest push;
+  push.set_branch("main");
+  PushResponse pushed;
+  st = Call([&](grpc::ClientContext* c) { return s.repo->Push(c, push, &pushed); }, s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  GetSyncStatusResponse sync;
+  st = Call([&](grpc::ClientContext* c) { return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync); },
+            s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  if (args.Has("json")) {
+    ui.Json(sync);
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& b : sync.branches()) {
+    rows.push_back({b.name(), b.tip().substr(0, 12), b.remote_tip().substr(0, 12), std::to_string(b.ahead()),
+                    std::to_string(b.behind()), FormatEpoch(b.last_push_epoch())});
+  }
+  ui.Table({"BRANCH", "TIP", "REMOTE", "AHEAD", "BEHIND", "LAST PUSH"}, rows);
+  return kOk;
+}
+
+}  // namespace jobctl

@@ -1,0 +1,283 @@
+// Commands that only read: report, jobs, show, status, audit.
+
+#include <iostream>
+#include <map>
+
+#include <google/protobuf/util/json_util.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "clients/jobctl/commands.h"
+
+namespace jobctl {
+
+using namespace tracker::v1;  // NOLINT: generated message names
+
+namespace {
+
+std::string BranchOf(const Args& args) { return args.Get("branch", "scheduler"); }
+
+int CheckBranch(const std::string& name, const Args& args) {
+  std::string b = BranchOf(args);
+  if (b != "scheduler" && b != "main") {
+    return UsageError(name, absl::StrCat("--branch must be scheduler or main, not \"", b, "\""));
+  }
+  return kOk;
+}
+
+std::string ToJsonText(const google::protobuf::Message& m) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
+  return out;
+}
+
+}  // namespace
+
+int CmdReport(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  if (int rc = CheckBranch(name, args)) return rc;
+  if (args.Has("changes")) {
+    // The scheduler knows what it last reported; dry_run sends nothing.
+    SendReportRequest req;
+    req.set_dry_run(true);
+    SendReportResponse out;
+    absl::Status st = Call([&](grpc::ClientContext* c) { return s.scheduler->SendReport(c, req, &out); },
+                           s.deadline_seconds);
+    if (!st.ok()) return ServerError(name, st);
+    if (args.Has("json")) {
+      ui.Json(out);
+    } else {
+      std::cout << out.text();
+    }
+    return kOk;
+  }
+  ReportRequest req;
+  req.set_branch(BranchOf(args));
+  ReportResponse out;
+  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->Report(c, req, &out); },
+                         s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  if (args.Has("json")) {
+    ui.Json(out);
+    return kOk;
+  }
+  std::cout << out.text();  // exactly the seed loop's lines, for scripts that read them
+  if (ui.tty()) {
+    for (const auto& f : out.flags()) std::cout << ui.Color("flag: " + f.path(), "31") << "\n";
+    std::cout << ui.Color(absl::StrCat(out.total_jobs(), " jobs on ", BranchOf(args), " at ",
+                                       out.commit().substr(0, 12)),
+                          "2")
+              << "\n";
+  }
+  return kOk;
+}
+
+int CmdJobs(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  if (int rc = CheckBranch(name, args)) return rc;
+  ListJobsRequest req;
+  req.set_branch(BranchOf(args));
+  for (const std::string& study : args.GetAll("study")) req.add_study_ids(study);
+  req.set_batch_id(args.Get("batch"));
+  for (const std::string& st : args.GetAll("state")) {
+    JobState state;
+    if (!ParseState(st, &state)) {
+      return UsageError(name, absl::StrCat("--state must be backlog, queued, failed or completed, not \"",
+                                           st, "\""));
+    }
+    req.add_states(state);
+  }
+  req.set_environment(args.Get("env"));
+  int64_t limit = 0;
+  if (args.Has("limit") && !ParseInt(args.Get("limit"), 1, 1000000, &limit)) {
+    return UsageError(name, "--limit must be a whole number from 1 to 1000000");
+  }
+  req.set_page_size(1000);
+  ListJobsResponse all;
+  while (true) {
+    ListJobsResponse page;
+    absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->ListJobs(c, req, &page); },
+                           s.deadline_seconds);
+    if (!st.ok()) return ServerError(name, st);
+    for (auto& j : *page.mutable_jobs()) {
+      if (limit > 0 && all.jobs_size() >= limit) break;
+      *all.add_jobs() = std::move(j);
+    }
+    all.set_commit(page.commit());
+    all.set_total_size(page.total_size());
+    if (page.next_page_token().empty() || (limit > 0 && all.jobs_size() >= limit)) break;
+    ui.Progress(absl::StrCat("read ", all.jobs_size(), " of ", page.total_size(), " jobs..."));
+    req.set_page_token(page.next_page_token());
+  }
+  if (args.Has("json")) {
+    ui.Json(all);
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& j : all.jobs()) {
+    const RunMarker& r = j.current_run();
+    rows.push_back({KeyName(j.key()), ui.StateColor(StateName(j.state())),
+                    std::to_string(j.run_count()), j.has_current_run() ? r.environment() : "-",
+                    j.has_current_run() ? r.run_id() : "-",
+                    j.has_current_run() ? FormatEpoch(r.epoch_seconds()) : "-"});
+  }
+  ui.Table({"JOB", "STATE", "RUNS", "ENV", "CURRENT RUN", "STARTED"}, rows);
+  std::cerr << all.jobs_size() << " of " << all.total_size() << " matching jobs (" << BranchOf(args)
+            << " at " << all.commit().substr(0, 12) << ")\n";
+  return kOk;
+}
+
+int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  if (int rc = CheckBranch(name, args)) return rc;
+  GetJobRequest req;
+  req.set_branch(BranchOf(args));
+  if (!ParseJobKey(args.positional()[0], req.mutable_key())) {
+    return UsageError(name, absl::StrCat("\"", args.positional()[0],
+                                         "\" is not a job; write STUDY/BATCH/JOB, e.g. PACA-CA/2021-07-09/job.0001"));
+  }
+  Job job;
+  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, req, &job); },
+                         s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+
+  // The state of every run, live from its workflow service, one call per
+  // environment. A pending start record has no run yet.
+  std::map<std::string, std::vector<std::string>> by_env;
+  for (const auto& r : job.runs()) {
+    if (!absl::StartsWith(r.run_id(), "pending-")) by_env[r.environment()].push_back(r.run_id());
+  }
+  std::map<std::string, RunStatus> live;  // run id -> status
+  std::vector<std::string> warnings;
+  if (!args.Has("no-live")) {
+    for (const auto& [env, ids] : by_env) {
+      GetRunStatesRequest q;
+      q.set_environment(env);
+      for (const auto& id : ids) q.add_run_ids(id);
+      GetRunStatesResponse states;
+      absl::Status ok = Call([&](grpc::ClientContext* c) { return s.wes->GetRunStates(c, q, &states); },
+                             s.deadline_seconds);
+      if (!ok.ok()) {
+        warnings.push_back(absl::StrCat("run states of ", env, " unavailable: ", ok.message()));
+        continue;
+      }
+      for (const auto& r : states.runs()) live[r.run_id()] = r;
+    }
+  }
+
+  if (args.Has("json")) {
+    std::cout << "{\"job\": " << ToJsonText(job) << ", \"run_states\": [";
+    bool first = true;
+    for (const auto& r : job.runs()) {
+      auto it = live.find(r.run_id());
+      if (it == live.end()) continue;
+      std::cout << (first ? "" : ", ") << ToJsonText(it->second);
+      first = false;
+    }
+    std::cout << "]}\n";
+    for (const auto& w : warnings) std::cerr << "jobctl " << name << ": warning: " << w << "\n";
+    return kOk;
+  }
+
+  int64_t bytes = job.job_bytes();
+  std::cout << "job        " << KeyName(job.key()) << "\n"
+            << "state      " << ui.StateColor(StateName(job.state())) << "  (" << BranchOf(args)
+            << " at " << job.commit().substr(0, 12) << ")\n"
+            << "analyses   " << job.analyses_size() << ", " << FormatBytes(bytes) << "\n";
+  for (const auto& a : job.analyses()) {
+    std::cout << "  " << a.analysis_id() << "  " << FormatBytes(a.analysis_bytes()) << "\n";
+  }
+  std::cout << "\nruns (oldest first; the last is current)\n";
+  if (job.runs_size() == 0) {
+    std::cout << "  none: the job has never been started\n";
+  } else {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : job.runs()) {
+      std::string state = "-", start = "-", end = "-", error;
+      auto it = live.find(r.run_id());
+      if (absl::StartsWith(r.run_id(), "pending-")) {
+        state = "start under way";
+      } else if (it != live.end()) {
+        const RunStatus& rs = it->second;
+        if (rs.error_code() != 0) {
+          state = "?";
+          error = rs.error_message();
+        } else {
+          state = RunStateName(rs.state());
+          error = rs.error_summary();
+        }
+        if (!rs.start_time().empty()) start = rs.start_time();
+        if (!rs.end_time().empty()) end = rs.end_time();
+      }
+      if (error.size() > 80) error = error.substr(0, 77) + "...";
+      rows.push_back({FormatEpoch(r.epoch_seconds()), r.environment(), r.run_id(),
+                      ui.StateColor(state), start, end, error});
+    }
+    std::cout << "  ";
+    ui.Table({"MARKED", "ENV", "RUN", "STATE", "STARTED", "ENDED", "ERROR"}, rows);
+  }
+  std::cout << "\nparams.json\n" << job.params_json();
+  if (!job.params_json().empty() && job.params_json().back() != '\n') std::cout << "\n";
+  for (const auto& w : warnings) std::cerr << "jobctl " << name << ": warning: " << w << "\n";
+  return kOk;
+}
+
+int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  GetStatusResponse status;
+  absl::Status st = Call([&](grpc::ClientContext* c) {
+    return s.scheduler->GetStatus(c, GetStatusRequest(), &status);
+  }, s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  GetSyncStatusResponse sync;
+  absl::Status synced = Call([&](grpc::ClientContext* c) {
+    return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync);
+  }, s.deadline_seconds);
+  if (args.Has("json")) {
+    std::cout << "{\"scheduler\": " << ToJsonText(status)
+              << ", \"repository\": " << (synced.ok() ? ToJsonText(sync) : "null") << "}\n";
+    if (!synced.ok()) return ServerError(name, synced);
+    return kOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& e : status.environments()) {
+    std::string flags = e.stopped() ? ui.StateColor("stopped") + ": " + e.stopped_reason()
+                        : e.paused() ? ui.StateColor("paused")
+                                     : "";
+    rows.push_back({e.name(), FormatEpoch(e.last_cycle_epoch()), ui.StateColor(e.last_outcome()),
+                    absl::StrCat(e.queued(), "/", e.max_parallel_runs()),
+                    FormatEpoch(e.next_cycle_epoch()), flags});
+  }
+  ui.Table({"ENVIRONMENT", "LAST CYCLE", "OUTCOME", "QUEUED/MAX", "NEXT CYCLE", "FLAGS"}, rows);
+  std::cout << "\n";
+  if (!synced.ok()) return ServerError(name, synced);
+  std::vector<std::vector<std::string>> branches;
+  for (const auto& b : sync.branches()) {
+    branches.push_back({b.name(), b.tip().substr(0, 12), b.remote_tip().substr(0, 12),
+                        std::to_string(b.ahead()), std::to_string(b.behind()),
+                        FormatEpoch(b.last_push_epoch())});
+  }
+  ui.Table({"BRANCH", "TIP", "REMOTE", "AHEAD", "BEHIND", "LAST PUSH"}, branches);
+  std::cout << "remote " << sync.remote_url() << "; next push " << FormatEpoch(status.next_push_epoch())
+            << "\n";
+  return kOk;
+}
+
+int CmdAudit(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  if (int rc = CheckBranch(name, args)) return rc;
+  AuditRequest req;
+  req.set_branch(BranchOf(args));
+  AuditResponse out;
+  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->Audit(c, req, &out); },
+                         s.deadline_seconds);
+  if (!st.ok()) return ServerError(name, st);
+  if (args.Has("json")) {
+    ui.Json(out);
+  } else {
+    for (const auto& f : out.findings()) std::cout << f.code() << "  " << f.message() << "\n";
+    std::cerr << out.findings_size() << " findings on " << BranchOf(args) << " at "
+              << out.commit().substr(0, 12) << "\n";
+  }
+  // Findings are not an error of the command: scripts read the list.
+  return kOk;
+}
+
+}  // namespace jobctl
