@@ -1,48 +1,217 @@
 #!/usr/bin/env bash
-# The main job: builds, makes a local tracking repository (the real excerpt
-# when ../shared/fixtures is there, else generated demo studies), starts
-# repo-service on a free loopback port and shows what it serves.
-# Stops everything it started, also on Ctrl-C.
+# The main job: the whole product on this machine, in a few minutes.
+#
+# Builds, makes a local tracking repository (a bare remote plus the
+# service's own clone) holding the real excerpt with some jobs put back in
+# backlog, or generated demo studies in the same format when
+# ../shared/fixtures is absent; starts the WES simulators (two compute
+# environments), the SONG simulator, the Slack sink and the four services on
+# free loopback ports; runs scheduling cycles until every demo job is in
+# completed/ or failed/ (failed jobs are requeued once, as an admin would,
+# and resume their run); shows the report after each cycle and the Slack
+# messages at the end. Stops everything it started, also on Ctrl-C.
+#
+# usage: tools/demo.sh [--jobs N] [--failure_rate R] [--interval SECONDS] [--keep]
+#   --jobs N          demo jobs put in backlog (default 24)
+#   --failure_rate R  share of runs that fail (default 0.1)
+#   --interval S      seconds between cycles (default 2)
+#   --keep            leave the services running until Enter is pressed
+# Environment: TRACKER_BIN_DIR=DIR uses binaries already built under DIR
+# (bazel-bin layout) and skips install and build; TRACKER_FIXTURES=DIR
+# names the folder holding tracking-excerpt.bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools/install_deps.sh
 
-echo "== building"
-bazel build //services/repo_service:repo-service 2>&1 | tail -1
+jobs=24 failure_rate=0.1 interval=2 keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jobs) jobs="$2"; shift 2 ;;
+    --jobs=*) jobs="${1#*=}"; shift ;;
+    --failure_rate) failure_rate="$2"; shift 2 ;;
+    --failure_rate=*) failure_rate="${1#*=}"; shift ;;
+    --interval) interval="$2"; shift 2 ;;
+    --interval=*) interval="${1#*=}"; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "demo.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+case "$jobs" in ''|*[!0-9]*) echo "demo.sh: --jobs must be a whole number" >&2; exit 2 ;; esac
+
+bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
+step() { echo; bold "== $*"; }
+
+bin="${TRACKER_BIN_DIR:-}"
+if [ -z "$bin" ]; then
+  tools/install_deps.sh
+  step "building (the first build takes a few minutes)"
+  bazel build //services/... //tools/sim/... //clients/jobctl 2>&1 | grep -E "^(ERROR|INFO: Build)" | tail -3
+  bin="$(bazel info bazel-bin 2>/dev/null)"
+fi
+fixtures="${TRACKER_FIXTURES:-../shared/fixtures}"
 
 work="$(mktemp -d -t tracker-demo-XXXXXX)"
 pids=()
 cleanup() {
-  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+  trap - EXIT INT TERM
+  # The scheduler first: nothing should be mid-cycle against a stopped service.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill -TERM "${pids[$i]}" 2>/dev/null || true; done
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
-  bazel shutdown >/dev/null 2>&1 || true
+  [ -n "${TRACKER_BIN_DIR:-}" ] || bazel shutdown >/dev/null 2>&1 || true
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'echo; echo "interrupted: stopping everything"; exit 130' INT TERM
 
-echo "== tracking repository"
-if [ -f ../shared/fixtures/tracking-excerpt.bundle ]; then
-  git clone -q --mirror ../shared/fixtures/tracking-excerpt.bundle "$work/remote.git"
-  echo "the real excerpt (4 studies, 159 commits) as a bare remote: $work/remote.git"
+# start NAME ARGS...: a binary on a free port, its port in $work/NAME.port.
+start() {
+  local name="$1"; shift
+  "$@" --port_file="$work/$name.port" >"$work/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do [ -s "$work/$name.port" ] && break; sleep 0.1; done
+  if [ ! -s "$work/$name.port" ]; then
+    echo "$name did not start; its log:" >&2; tail -20 "$work/$name.log" >&2; exit 1
+  fi
+  printf '  %-18s 127.0.0.1:%s\n' "$name" "$(cat "$work/$name.port")"
+}
+port() { cat "$work/$1.port"; }
+
+step "simulators (real HTTP on loopback: GA4GH WES + ARGO GraphQL, SONG/SCORE, Slack)"
+start song-sim "$bin/tools/sim/song-sim" --port=0 --seed=7
+start slack-sink "$bin/tools/sim/slack-sink" --port=0
+# rdpc_prod answers status through ARGO's GraphQL, rdpc_qa through WES.
+start wes-sim-rdpc_prod "$bin/tools/sim/wes-sim" --port=0 --seed=11 --queued_ms=300 --running_ms=1500 \
+  --failure_rate="$failure_rate" --client_id=demo-prod --client_secret=demo-prod-secret
+start wes-sim-rdpc_qa "$bin/tools/sim/wes-sim" --port=0 --seed=12 --queued_ms=300 --running_ms=1500 \
+  --failure_rate="$failure_rate" --client_id=demo-qa --client_secret=demo-qa-secret
+song="http://127.0.0.1:$(port song-sim)"
+
+step "tracking repository"
+if [ -f "$fixtures/tracking-excerpt.bundle" ]; then
+  python3 tools/campaign_repo.py "$fixtures/tracking-excerpt.bundle" "$work/remote.git" \
+    --song-url "$song" --jobs "$jobs" >/dev/null
+  echo "  the real excerpt (4 studies, 1,259 jobs) with $jobs jobs back in backlog/"
 else
-  python3 tools/gen_tracking_repo.py "$work/remote.git" --jobs 24 --studies 3 --mix
+  python3 tools/gen_tracking_repo.py "$work/remote.git" --jobs "$jobs" --studies 3 --batch-size 8 \
+    --song-url "$song" --score-url "$song" >/dev/null
+  echo "  $jobs generated jobs in 3 studies (the real format; ../shared/fixtures is absent)"
+fi
+echo "  remote: $work/remote.git (branches main and scheduler)"
+
+# Secrets come from the environment, named in the config, never in it.
+export DEMO_PROD_ID=demo-prod DEMO_PROD_SECRET=demo-prod-secret
+export DEMO_QA_ID=demo-qa DEMO_QA_SECRET=demo-qa-secret
+export DEMO_SLACK_URL="http://127.0.0.1:$(port slack-sink)/services/T000/B000/demo"
+cat >"$work/config.yaml" <<EOF
+job_tracking_repo: $work/remote.git
+tracking_repo_push_interval: 0     # hours; 0 = push after every cycle
+scheduling_interval: 30            # minutes; the demo runs cycles itself
+report_interval: 24
+unverified_alert_after: 5
+workflow:
+  url: https://github.com/icgc-argo/song-score-transfer
+  version: 0.4.0
+slack_notification:
+  web_hook_url_env: DEMO_SLACK_URL
+compute_environments:
+  rdpc_prod:
+    wes_url: http://127.0.0.1:$(port wes-sim-rdpc_prod)
+    graphql_url: http://127.0.0.1:$(port wes-sim-rdpc_prod)/graphql
+    token_url: http://127.0.0.1:$(port wes-sim-rdpc_prod)/oauth/token
+    client_id_env: DEMO_PROD_ID
+    client_secret_env: DEMO_PROD_SECRET
+    max_parallel_runs: 4
+  rdpc_qa:
+    wes_url: http://127.0.0.1:$(port wes-sim-rdpc_qa)
+    token_url: http://127.0.0.1:$(port wes-sim-rdpc_qa)/oauth/token
+    client_id_env: DEMO_QA_ID
+    client_secret_env: DEMO_QA_SECRET
+    max_parallel_runs: 6
+EOF
+
+step "the four services"
+start repo-service "$bin/services/repo_service/repo-service" --listen=127.0.0.1:0 \
+  --repo="$work/clone.git" --remote="$work/remote.git"
+start wes-poller "$bin/services/wes_poller/wes-poller" --listen=127.0.0.1:0 --config="$work/config.yaml"
+start azure-verifier "$bin/services/azure_verifier/azure-verifier" --listen=127.0.0.1:0
+start scheduler-service "$bin/services/scheduler/scheduler-service" --listen=127.0.0.1:0 \
+  --config="$work/config.yaml" --timer=false \
+  --repo_service="127.0.0.1:$(port repo-service)" --wes_poller="127.0.0.1:$(port wes-poller)" \
+  --azure_verifier="127.0.0.1:$(port azure-verifier)"
+
+export JOBCTL_REPO_SERVICE="127.0.0.1:$(port repo-service)"
+export JOBCTL_WES_POLLER="127.0.0.1:$(port wes-poller)"
+export JOBCTL_SCHEDULER="127.0.0.1:$(port scheduler-service)"
+jobctl() { "$bin/clients/jobctl/jobctl" "$@"; }
+echo "  jobctl talks to them through JOBCTL_REPO_SERVICE, JOBCTL_WES_POLLER, JOBCTL_SCHEDULER"
+
+# Jobs still to finish: the backlog and queued counts of the report.
+open_jobs() { jobctl report | awk '$2 == "backlog" || $2 == "queued" { n += $3 } END { print n + 0 }'; }
+
+step "before the first cycle: jobctl report"
+jobctl report | sed 's/^/  /'
+echo "  what the first cycle would do: jobctl cycle --dry-run"
+jobctl cycle --dry-run | sed 's/^/  /'
+
+requeued=0
+demo_start="$(date +%s)"
+for cycle in $(seq 1 200); do
+  step "cycle $cycle: jobctl cycle"
+  jobctl cycle | sed 's/^/  /'
+  echo "  report:"
+  jobctl report | sed 's/^/    /'
+  if [ "$(open_jobs)" -eq 0 ]; then
+    failed="$(jobctl jobs --state=failed --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("jobs", [])))')"
+    if [ "$failed" -gt 0 ] && [ "$requeued" -eq 0 ]; then
+      requeued=1
+      step "$failed jobs failed: an admin requeues them (jobctl requeue --study=... --yes); they resume"
+      for study in $(jobctl jobs --state=failed --json | python3 -c \
+          'import json,sys; print(" ".join(sorted({j["key"]["study_id"] for j in json.load(sys.stdin).get("jobs", [])})))'); do
+        jobctl requeue --study="$study" --yes | sed 's/^/  /'
+      done
+      continue
+    fi
+    break
+  fi
+  sleep "$interval"
+done
+
+step "every demo job reached completed/ or failed/ after $cycle cycles"
+jobctl status | sed 's/^/  /'
+# A job of this demo, a resumed one when there is one.
+shown="$(jobctl jobs --json | python3 -c '
+import json, sys
+start = int(sys.argv[1])
+jobs = [j for j in json.load(sys.stdin).get("jobs", [])
+        if int(j.get("current_run", {}).get("epoch_seconds", 0)) >= start]
+jobs.sort(key=lambda j: -j.get("run_count", 0))
+print("/".join(jobs[0]["key"][k] for k in ("study_id", "batch_id", "job_id")) if jobs else "")' "$demo_start")"
+if [ -n "$shown" ]; then
+  step "one job: jobctl show $shown (run states fetched live from its workflow service)"
+  jobctl show "$shown" | sed -n '1,/^params.json/p' | sed '$d' | sed 's/^/  /'
 fi
 
-echo "== starting repo-service"
-bazel-bin/services/repo_service/repo-service --listen=127.0.0.1:0 --port_file="$work/port" \
-  --repo="$work/clone.git" --remote="$work/remote.git" 2>"$work/repo-service.log" &
-pids+=($!)
-for _ in $(seq 1 300); do [ -s "$work/port" ] && break; sleep 0.1; done
-port="$(cat "$work/port")"
-echo "repo-service is serving on 127.0.0.1:$port (health + reflection: grpcurl -plaintext 127.0.0.1:$port list)"
+step "the report sent to Slack: jobctl report --send"
+jobctl report --send >/dev/null
+step "Slack messages (alerts and reports, as the webhook received them)"
+curl -s "http://127.0.0.1:$(port slack-sink)/_sim/messages" | python3 -c '
+import json, sys
+for m in json.load(sys.stdin).get("messages", []):
+    lines = m.get("text", "").splitlines()
+    print("  * " + (lines[0] if lines else ""))
+    for line in lines[1:]:
+        print("    " + line)'
 
-call() { tools/grpc_call.py "127.0.0.1:$port" "$@"; }
-echo "== services it serves (asked through reflection)"
-call list | sed 's/^/  /'
-echo "== report of the scheduler branch: the seed's lines"
-call tracker.v1.RepoService/Report '{"branch": "scheduler"}' \
-  | /usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["text"], end=""); print("(%s jobs at %s)" % (r.get("total_jobs", 0), r["commit"][:12]))'
-echo "== audit of the repository"
-call tracker.v1.RepoService/Audit '{}' \
-  | /usr/bin/python3 -c 'import json,sys; f=json.load(sys.stdin).get("findings", []); print(f"{len(f)} findings"); [print("  " + x["code"] + ": " + x["message"]) for x in f[:10]]'
-echo "== repo-service log (one line per event)"
-tail -n 5 "$work/repo-service.log"
+step "final report"
+jobctl report | sed 's/^/  /'
+remaining="$(open_jobs)"
+echo
+if [ "$remaining" -eq 0 ]; then
+  bold "done: all $jobs demo jobs reached completed/ or failed/; the scheduler branch is pushed to $work/remote.git"
+else
+  bold "stopped with $remaining jobs still in backlog/ or queued/"
+fi
+if [ "$keep" -eq 1 ]; then
+  read -r -p "services still running (jobctl needs the JOBCTL_* variables above); Enter stops them " _ || true
+fi
+[ "$remaining" -eq 0 ]

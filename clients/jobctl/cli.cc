@@ -128,9 +128,24 @@ void Ui::Table(const std::vector<std::string>& header,
     }
     return n;
   };
+  // One line per row: a cell's line breaks (error reports) become spaces.
+  std::vector<std::vector<std::string>> clean;
+  for (const auto& r : rows) {
+    std::vector<std::string> cells;
+    for (const std::string& cell : r) {
+      std::string c;
+      for (char ch : cell) {
+        bool space = ch == '\n' || ch == '\r' || ch == '\t';
+        if (space && (c.empty() || c.back() == ' ')) continue;
+        c.push_back(space ? ' ' : ch);
+      }
+      cells.push_back(c);
+    }
+    clean.push_back(std::move(cells));
+  }
   std::vector<size_t> width(header.size());
   for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
-  for (const auto& r : rows) {
+  for (const auto& r : clean) {
     for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], visible(r[i]));
   }
   auto line = [&](const std::vector<std::string>& r, bool bold) {
@@ -143,7 +158,7 @@ void Ui::Table(const std::vector<std::string>& header,
     std::cout << out << "\n";
   };
   line(header, true);
-  for (const auto& r : rows) line(r, false);
+  for (const auto& r : clean) line(r, false);
 }
 
 void Ui::Json(const google::protobuf::Message& message) const {

@@ -13,7 +13,7 @@ const std::set<std::string>& GlobalValuedOptions() {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"report", "the seed's status lines per study and state",
-       R"(usage: jobctl report [--branch=scheduler|main] [--changes] [--json]
+       R"(usage: jobctl report [--branch=scheduler|main] [--changes | --send] [--json]
 
 Prints the counts per study and state exactly as the original report loop
 did ("PACA-CA backlog 1"). With --changes, the scheduler's full report: the
@@ -21,13 +21,14 @@ same lines, what moved since the last report sent to Slack, and the flags.
 
   --branch=B   scheduler (default) or main
   --changes    the report the scheduler would send now (nothing is sent)
+  --send       send that report to Slack now (as the report timer does)
   --json       the structured report
 
 examples:
   jobctl report
   jobctl report --changes
   jobctl report --json | jq '.studies[] | select(.failed > 0)')",
-       {"branch"}, {"changes", "json"}, 0, 0, CmdReport},
+       {"branch"}, {"changes", "send", "json"}, 0, 0, CmdReport},
       {"jobs", "list jobs, with filters",
        R"(usage: jobctl jobs [--study=S]... [--batch=B] [--state=STATE]... [--env=E] [--limit=N] [--json]
 

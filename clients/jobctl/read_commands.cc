@@ -37,10 +37,10 @@ std::string ToJsonText(const google::protobuf::Message& m) {
 
 int CmdReport(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   if (int rc = CheckBranch(name, args)) return rc;
-  if (args.Has("changes")) {
+  if (args.Has("changes") || args.Has("send")) {
     // The scheduler knows what it last reported; dry_run sends nothing.
     SendReportRequest req;
-    req.set_dry_run(true);
+    req.set_dry_run(!args.Has("send"));
     SendReportResponse out;
     absl::Status st = Call([&](grpc::ClientContext* c) { return s.scheduler->SendReport(c, req, &out); },
                            s.deadline_seconds);
@@ -49,6 +49,11 @@ int CmdReport(const std::string& name, Services& s, const Ui& ui, const Args& ar
       ui.Json(out);
     } else {
       std::cout << out.text();
+    }
+    if (args.Has("send") && !out.sent()) {
+      return ServerError(name, absl::UnavailableError(
+                                   "the report was not sent: the Slack webhook failed or is not "
+                                   "configured (slack_notification.web_hook_url_env); see the scheduler's log"));
     }
     return kOk;
   }
@@ -212,7 +217,6 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
       rows.push_back({FormatEpoch(r.epoch_seconds()), r.environment(), r.run_id(),
                       ui.StateColor(state), start, end, error});
     }
-    std::cout << "  ";
     ui.Table({"MARKED", "ENV", "RUN", "STATE", "STARTED", "ENDED", "ERROR"}, rows);
   }
   std::cout << "\nparams.json\n" << job.params_json();

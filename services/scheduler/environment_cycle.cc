@@ -417,8 +417,11 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
       for (const std::string& study : *studies) {
         if (static_cast<int>(intents.size()) >= capacity) break;
         if (options_.exclude.count(study)) continue;
+        // A dry run writes nothing, so jobs an earlier environment of the
+        // same dry run would start are still in backlog: skip them.
+        const int claimed = dry_run ? static_cast<int>(dry_run_claimed_.size()) : 0;
         auto backlog = ListJobs({JOB_STATE_BACKLOG}, "", 0, study,
-                                capacity - static_cast<int>(intents.size()));
+                                capacity - static_cast<int>(intents.size()) + claimed);
         if (!backlog.ok()) {
           if (backlog.status().code() != absl::StatusCode::kNotFound) {
             out->set_message(absl::StrCat("cannot list backlog of ", study, ": ",
@@ -427,6 +430,8 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
           continue;
         }
         for (const auto& j : *backlog) {
+          if (static_cast<int>(intents.size()) >= capacity) break;
+          if (dry_run && !dry_run_claimed_.insert(KeyName(j.key())).second) continue;
           Start s;
           s.key = j.key();
           s.attempt = j.run_count() + 1;
@@ -478,6 +483,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
   });
 
   if (dry_run) {
+    out->set_started(static_cast<int>(starts.size()));
     for (const Start& s : starts) {
       Act(out, s.key, s.resume.session_id().empty() ? "started" : "resumed", "",
           absl::StrCat("dry run: would start attempt ", s.attempt,

@@ -86,6 +86,7 @@ absl::StatusOr<RunCycleResponse> Scheduler::RunCycle(const std::string& environm
   std::lock_guard<std::mutex> lock(cycle_mu_);
   RunCycleResponse out;
   out.set_dry_run(dry_run);
+  dry_run_claimed_.clear();
   if (!dry_run) out.set_merge_note(SyncBranches());
   for (const std::string& env : envs) {
     auto* cycle = out.add_environments();

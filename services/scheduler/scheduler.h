@@ -116,6 +116,8 @@ class Scheduler {
   std::map<std::string, absl::Time> unverified_since_;  // job key -> first seen COMPLETE
   bool push_now_ = false;  // a new excessive-failure flag: push at once
   std::string last_report_commit_;
+  // Backlog jobs a dry run has planned to start (reset per dry run).
+  std::set<std::string> dry_run_claimed_;
 };
 
 }  // namespace tracker::scheduler

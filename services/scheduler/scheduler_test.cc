@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -483,6 +484,28 @@ TEST_F(CycleTest, DryRunWritesAndStartsNothing) {
   EXPECT_EQ(c.actions(0).action(), "completed");
   EXPECT_EQ(c.actions(1).action(), "started");
   EXPECT_TRUE(absl::StartsWith(c.actions(1).detail(), "dry run"));
+}
+
+TEST_F(CycleTest, ADryRunOverEveryEnvironmentPlansEachBacklogJobOnce) {
+  ComputeEnvironment prod = config_.compute_environments["qa"];
+  prod.name = "prod";
+  config_.compute_environments["prod"] = prod;
+  for (const char* job : {"job.0001", "job.0002", "job.0003"}) AddJob("S-A", job, JOB_STATE_BACKLOG);
+  EXPECT_CALL(wes_, StartRun(_, _, _)).Times(0);
+  Make();
+  auto r = scheduler_->RunCycle("", /*dry_run=*/true);
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::set<std::string> planned;
+  int started = 0;
+  for (const auto& env : r->environments()) {
+    started += env.started();
+    for (const auto& a : env.actions()) {
+      EXPECT_TRUE(planned.insert(a.key().job_id()).second) << a.key().job_id() << " planned twice";
+    }
+  }
+  EXPECT_EQ(planned.size(), 3u);
+  EXPECT_EQ(started, 3);
+  EXPECT_EQ(InState(JOB_STATE_BACKLOG), 3);
 }
 
 TEST_F(CycleTest, PushesOnlyWhenDue) {

@@ -3,8 +3,10 @@
 #include <google/protobuf/struct.pb.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/time.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "services/wes_poller/run_state.h"
@@ -33,6 +35,15 @@ const Struct* Object(const Struct& s, const std::string& key) {
 
 // A string, or a number printed as an integer (GraphQL times may be epoch
 // milliseconds); "" otherwise.
+// ARGO's GraphQL gives times as epoch milliseconds; WES as ISO 8601. One
+// form for every caller: milliseconds become ISO 8601 (UTC); anything else
+// is kept as the service wrote it.
+std::string IsoTime(const std::string& text) {
+  int64_t millis;
+  if (text.size() < 10 || !absl::SimpleAtoi(text, &millis) || millis <= 0) return text;
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(millis), absl::UTCTimeZone());
+}
+
 std::string Text(const Struct* s, const std::string& key) {
   if (s == nullptr) return "";
   const Value* v = Field(*s, key);
@@ -178,8 +189,8 @@ absl::StatusOr<RunDetail> EnvironmentClient::GraphqlRun(const std::string& run_i
   RunDetail out;
   out.status.set_run_id(run_id);
   out.status.set_state(ParseRunState(Text(&run, "state")));
-  out.status.set_start_time(Text(&run, "startTime"));
-  out.status.set_end_time(Text(&run, "completeTime"));
+  out.status.set_start_time(IsoTime(Text(&run, "startTime")));
+  out.status.set_end_time(IsoTime(Text(&run, "completeTime")));
   if (out.status.state() != tracker::v1::RUN_STATE_COMPLETE && IsTerminal(out.status.state())) {
     out.status.set_error_summary(Tail(Text(&run, "errorReport"), 500));
   }

@@ -108,7 +108,8 @@ TEST_F(PollerFixture, GraphqlBackEnd) {
   fake->Push(200, R"({"errors":[{"message":"Elasticsearch is down"}]})");
   auto r = States("gql_env", {"wes-9", "wes-none", "wes-x"});
   EXPECT_EQ(r.runs(0).state(), tracker::v1::RUN_STATE_SYSTEM_ERROR);
-  EXPECT_EQ(r.runs(0).start_time(), "1629400000000");
+  EXPECT_EQ(r.runs(0).start_time(), "2021-08-19T19:06:40.000Z");  // epoch ms as ISO 8601
+  EXPECT_EQ(r.runs(0).end_time(), "2021-08-19T20:06:40.000Z");
   EXPECT_EQ(r.runs(0).error_summary(), "oom");
   EXPECT_EQ(r.runs(1).error_code(), static_cast<int>(absl::StatusCode::kNotFound));
   EXPECT_EQ(r.runs(2).error_code(), static_cast<int>(absl::StatusCode::kUnavailable));
