@@ -13,11 +13,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "common/json.h"
 #include "common/log.h"
 #include "common/parallel.h"
@@ -332,8 +334,12 @@ std::string Scheduler::CheckFailures(const std::string& env,
   if (recent.ok()) {
     int started = 0, failed = 0;
     std::vector<std::string> runs;
+    const std::set<std::string>& seen = acknowledged_failures_[env];
     for (const auto& j : *recent) {
       if (IsPending(j.current_run())) continue;
+      // Failures an admin has already answered by clearing the flag do
+      // not stop the environment a second time.
+      if (seen.count(j.current_run().file_name())) continue;
       ++started;
       if (j.state() == JOB_STATE_FAILED) {
         ++failed;
@@ -586,6 +592,10 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run, Environment
     if (f.kind() == FLAG_KIND_PAUSE) paused = true;
     if (f.kind() == FLAG_KIND_EXCESSIVE_FAILURE) {
       stop_reason = absl::StrCat(f.path(), " is present (clear it on main to resume)");
+      // The runs it lists ("recently_failed_runs: [run.<epoch>.<env>.<id>, ...]").
+      for (absl::string_view part : absl::StrSplit(f.content(), absl::ByAnyChar("[], \n"))) {
+        if (absl::StartsWith(part, "run.")) acknowledged_failures_[env].insert(std::string(part));
+      }
     }
   }
 
@@ -637,7 +647,10 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run, Environment
         absl::Status set = CallRpc(
             [&](grpc::ClientContext* c) { return repo_->SetFlag(c, req, &written); }, options_.rpc,
             false);
-        if (set.ok()) push_now_ = true;
+        if (set.ok()) {
+          push_now_ = true;
+          acknowledged_failures_[env].insert(failed_runs.begin(), failed_runs.end());
+        }
         alerts_.Alert(AlertLevel::kCritical, "excessive:" + env,
                       absl::StrCat(env, " stopped: ", reason,
                                    ". No new jobs start there until jobs/excessive_failure.", env,

@@ -116,6 +116,10 @@ class Scheduler {
   std::map<std::string, absl::Time> unverified_since_;  // job key -> first seen COMPLETE
   bool push_now_ = false;  // a new excessive-failure flag: push at once
   std::string last_report_commit_;
+  // Per environment, the failed runs an excessive-failure flag has named:
+  // once an admin clears the flag they are not counted again. Rebuilt from
+  // the flag's content while it is present.
+  std::map<std::string, std::set<std::string>> acknowledged_failures_;
   // Backlog jobs a dry run has planned to start (reset per dry run).
   std::set<std::string> dry_run_claimed_;
 };

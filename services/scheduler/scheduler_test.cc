@@ -88,6 +88,7 @@ class CycleTest : public ::testing::Test {
         f->set_kind(kind);
         f->set_path(kind == FLAG_KIND_PAUSE ? "jobs/pause." + env
                                             : "jobs/excessive_failure." + env + ".txt");
+        if (kind == FLAG_KIND_EXCESSIVE_FAILURE) f->set_content(flag_content_);
       }
       out->set_commit("c0");
       return grpc::Status::OK;
@@ -447,6 +448,32 @@ TEST_F(CycleTest, TheCircuitBreakerTripsOnceWhenEveryRecentStartFailed) {
   EXPECT_EQ(critical, 1);
   // A new excessive-failure flag is pushed at once.
   EXPECT_TRUE(scheduler_->Status().environments(0).stopped());
+}
+
+TEST_F(CycleTest, AClearedFlagDoesNotStopTheEnvironmentAgainForTheSameFailures) {
+  AddJob("S-A", "job.0001", JOB_STATE_FAILED, {Marker(-600, "wes-f1")});
+  AddJob("S-A", "job.0002", JOB_STATE_FAILED, {Marker(-300, "wes-f2")});
+  AddJob("S-A", "job.0004", JOB_STATE_BACKLOG);
+  EXPECT_CALL(repo_, SetFlag(_, _, _)).Times(1);
+  EXPECT_EQ(Cycle().outcome(), "stopped");
+  flags_.clear();  // an admin cleared it on main; the scheduler merged main
+  EnvironmentCycle c = Cycle();
+  EXPECT_EQ(c.outcome(), "ok") << c.message();
+  EXPECT_EQ(started_.size(), 1u);
+}
+
+TEST_F(CycleTest, AfterARestartTheFlagNamesTheFailuresAlreadyAnswered) {
+  AddJob("S-A", "job.0001", JOB_STATE_FAILED, {Marker(-600, "wes-f1")});
+  AddJob("S-A", "job.0002", JOB_STATE_FAILED, {Marker(-300, "wes-f2")});
+  AddJob("S-A", "job.0004", JOB_STATE_BACKLOG);
+  flags_.emplace("qa", FLAG_KIND_EXCESSIVE_FAILURE);
+  flag_content_ = absl::StrCat("recently_failed_runs: [", Marker(-600, "wes-f1"), ", ",
+                               Marker(-300, "wes-f2"), "]\n");
+  EXPECT_CALL(repo_, SetFlag(_, _, _)).Times(0);
+  EXPECT_EQ(Cycle().outcome(), "stopped");  // a fresh scheduler sees the flag
+  flags_.clear();
+  EXPECT_EQ(Cycle().outcome(), "ok");
+  EXPECT_EQ(started_.size(), 1u);
 }
 
 TEST_F(CycleTest, OneSuccessAmongRecentStartsHoldsTheBreaker) {
