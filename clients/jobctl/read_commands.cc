@@ -3,11 +3,10 @@
 #include <iostream>
 #include <map>
 
-#include <google/protobuf/util/json_util.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
+#include "common/json.h"
 
 namespace jobctl {
 
@@ -23,14 +22,6 @@ int CheckBranch(const std::string& name, const Args& args) {
     return UsageError(name, absl::StrCat("--branch must be scheduler or main, not \"", b, "\""));
   }
   return kOk;
-}
-
-std::string ToJsonText(const google::protobuf::Message& m) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(m, &out, options);
-  return out;
 }
 
 }  // namespace
@@ -170,12 +161,12 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
   }
 
   if (args.Has("json")) {
-    std::cout << "{\"job\": " << ToJsonText(job) << ", \"run_states\": [";
+    std::cout << "{\"job\": " << tracker::ToJson(job) << ", \"run_states\": [";
     bool first = true;
     for (const auto& r : job.runs()) {
       auto it = live.find(r.run_id());
       if (it == live.end()) continue;
-      std::cout << (first ? "" : ", ") << ToJsonText(it->second);
+      std::cout << (first ? "" : ", ") << tracker::ToJson(it->second);
       first = false;
     }
     std::cout << "]}\n";
@@ -236,8 +227,8 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
     return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync);
   }, s.deadline_seconds);
   if (args.Has("json")) {
-    std::cout << "{\"scheduler\": " << ToJsonText(status)
-              << ", \"repository\": " << (synced.ok() ? ToJsonText(sync) : "null") << "}\n";
+    std::cout << "{\"scheduler\": " << tracker::ToJson(status)
+              << ", \"repository\": " << (synced.ok() ? tracker::ToJson(sync) : "null") << "}\n";
     if (!synced.ok()) return ServerError(name, synced);
     return kOk;
   }
