@@ -6,6 +6,7 @@
 
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
 #include "common/file_util.h"
 #include "common/log.h"
@@ -72,6 +73,10 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   // Load balancers and kubelet probes see NOT_SERVING before anything stops.
   server->GetHealthCheckService()->SetServingStatus(false);
   if (before_shutdown) before_shutdown();
+  if (options.drain > absl::ZeroDuration()) {
+    LogInfo("draining").Kv("seconds", static_cast<int64_t>(absl::ToInt64Seconds(options.drain)));
+    absl::SleepFor(options.drain);
+  }
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
   server->Wait();
   LogInfo("stopped");

@@ -18,7 +18,13 @@ struct ServerOptions {
   // scripts and tests that asked for port 0 can find it.
   std::string port_file;
   int max_message_bytes = 32 << 20;  // larger requests get RESOURCE_EXHAUSTED
-  // How long in-flight RPCs may run after SIGTERM before they are cancelled.
+  // After SIGTERM, how long the server keeps answering (health already
+  // NOT_SERVING) so that load balancers and probes see it leave before new
+  // RPCs are refused. Kubernetes removes a terminating pod's endpoints
+  // asynchronously: a few seconds here avoids refused calls during a
+  // rollout.
+  absl::Duration drain = absl::ZeroDuration();
+  // How long in-flight RPCs may run after that before they are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(20);
 };
 
@@ -28,9 +34,9 @@ struct ServerOptions {
 void BlockShutdownSignals();
 
 // Serves `services` with grpc.health.v1 and server reflection until SIGTERM
-// or SIGINT. On the signal: health turns NOT_SERVING, new RPCs are refused,
-// in-flight RPCs get `shutdown_grace` to finish, then it returns.
-// `before_shutdown` runs after health flips and before the server stops.
+// or SIGINT. On the signal: health turns NOT_SERVING, `before_shutdown`
+// runs, RPCs are still served for `drain`, then new RPCs are refused and
+// in-flight ones get `shutdown_grace` to finish, then it returns.
 absl::Status ServeUntilSignal(const ServerOptions& options,
                               const std::vector<grpc::Service*>& services,
                               const std::function<void()>& before_shutdown = {});

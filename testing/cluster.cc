@@ -62,6 +62,8 @@ bool Cluster::StartOne(const std::string& name, std::string* error) {
   std::remove(port_file.c_str());
   std::vector<std::string> argv = Argv(name);
   argv.push_back("--port_file=" + port_file);
+  auto extra = options_.extra_args.find(name);
+  if (extra != options_.extra_args.end()) argv.insert(argv.end(), extra->second.begin(), extra->second.end());
   procs_[name] = std::make_unique<ChildProcess>(argv, dir_ + "/" + name + ".log");
   int port = WaitForPortFile(port_file, 60000);
   if (port <= 0) {
@@ -140,12 +142,13 @@ void Cluster::Connect() {
   scheduler_ = tracker::v1::Scheduler::NewStub(ch("scheduler-service"));
 }
 
-void Cluster::Kill(const std::string& name, int signal) {
+int Cluster::Kill(const std::string& name, int signal) {
   auto it = procs_.find(name);
-  if (it == procs_.end()) return;
-  it->second->Signal(signal);
-  it->second->Wait();
+  if (it == procs_.end()) return -1;
+  if (signal != 0) it->second->Signal(signal);
+  int code = it->second->Wait();
   procs_.erase(it);
+  return code;
 }
 
 bool Cluster::Restart(const std::string& name, std::string* error) {

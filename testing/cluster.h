@@ -39,6 +39,8 @@ struct ClusterOptions {
   std::string studies;  // --studies of the scheduler
   std::string exclude;
   uint64_t seed = 7;
+  // Extra flags per process name (e.g. "scheduler-service").
+  std::map<std::string, std::vector<std::string>> extra_args;
 };
 
 class Cluster {
@@ -50,7 +52,9 @@ class Cluster {
   bool Start(std::string* error);
   // One service by name: "repo-service", "wes-poller", "azure-verifier",
   // "scheduler-service", "song-sim", "slack-sink", "wes-sim-<env>".
-  void Kill(const std::string& name, int signal = 9);
+  // Sends `signal` (0: none) and waits for the exit; returns the exit code
+  // (128 + signal when killed), -1 when `name` is not running.
+  int Kill(const std::string& name, int signal = 9);
   bool Restart(const std::string& name, std::string* error);
 
   tracker::v1::RepoService::Stub* repo() { return repo_.get(); }

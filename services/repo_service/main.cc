@@ -28,6 +28,7 @@ ABSL_FLAG(std::string, git_token_env, "GIT_TOKEN", "environment variable holding
 ABSL_FLAG(std::string, git_username, "git", "user name sent with the https token");
 ABSL_FLAG(std::string, author_name, "Transfer Job Tracker", "default commit author name");
 ABSL_FLAG(std::string, author_email, "tracker@localhost", "default commit author email");
+ABSL_FLAG(int, drain_seconds, 0, "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
 ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run after SIGTERM");
 ABSL_FLAG(bool, check, false, "validate flags and open the repository, then exit 0 without serving");
 
@@ -74,6 +75,7 @@ int main(int argc, char** argv) {
   server.listen = absl::GetFlag(FLAGS_listen);
   server.port_file = absl::GetFlag(FLAGS_port_file);
   server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   absl::Status served = tracker::ServeUntilSignal(server, {&service});
   if (!served.ok()) {
     std::cerr << "repo-service: " << served.message() << "\n";

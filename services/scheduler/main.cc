@@ -34,6 +34,7 @@ ABSL_FLAG(std::string, wes_poller, "127.0.0.1:50052", "address of wes-poller");
 ABSL_FLAG(std::string, azure_verifier, "127.0.0.1:50053", "address of azure-verifier");
 ABSL_FLAG(int, rpc_deadline_seconds, 120, "deadline of each call to the other services");
 ABSL_FLAG(bool, timer, true, "run cycles every scheduling_interval (false: only on demand)");
+ABSL_FLAG(int, drain_seconds, 0, "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
 ABSL_FLAG(int, shutdown_grace_seconds, 60, "how long an in-flight cycle may run after SIGTERM");
 ABSL_FLAG(bool, check, false, "validate flags and config, then exit 0 without serving");
 
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
   server.listen = absl::GetFlag(FLAGS_listen);
   server.port_file = absl::GetFlag(FLAGS_port_file);
   server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   absl::Status served = tracker::ServeUntilSignal(server, {&service}, [&] {
     std::lock_guard<std::mutex> lock(mu);
     stopping = true;

@@ -25,6 +25,7 @@ ABSL_FLAG(int, request_timeout_seconds, 30, "limit of one HTTP attempt");
 ABSL_FLAG(int, retry_deadline_seconds, 60, "limit of one HTTP call with its retries");
 ABSL_FLAG(int, retry_attempts, 5, "attempts of an idempotent HTTP call");
 ABSL_FLAG(std::string, ca_file, "", "extra CA bundle (PEM) for the workflow services");
+ABSL_FLAG(int, drain_seconds, 0, "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
 ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run after SIGTERM");
 ABSL_FLAG(bool, check, false, "validate flags, config and credentials, then exit 0 without serving");
 
@@ -71,6 +72,7 @@ int main(int argc, char** argv) {
   server.listen = absl::GetFlag(FLAGS_listen);
   server.port_file = absl::GetFlag(FLAGS_port_file);
   server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
   absl::Status served = tracker::ServeUntilSignal(server, {&service});
   if (!served.ok()) {
     std::cerr << "wes-poller: " << served.message() << "\n";
