@@ -9,6 +9,7 @@ PACKAGES=(
   libabsl-dev libgit2-dev libcurl4-openssl-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev pkg-config
   grpc-proto python3-grpcio python3-grpc-tools git
+  openssh-server openssh-client python3-yaml
 )
 
 missing=()

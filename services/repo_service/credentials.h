@@ -22,6 +22,12 @@ int CredentialCallback(git_credential** out, const char* url,
                        const char* username_from_url, unsigned int allowed_types,
                        void* payload);
 
+// git_transport_certificate_check_cb: the SSH host key must be in the
+// known_hosts file of the options (`payload` is a CredentialPayload); TLS
+// certificates keep libgit2's own verdict. Install it only when
+// ssh_known_hosts_path is set.
+int CertificateCheckCallback(git_cert* cert, int valid, const char* host, void* payload);
+
 // The URL without any user:password@ part, for logs and messages.
 std::string RedactUrl(const std::string& url);
 

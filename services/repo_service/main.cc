@@ -3,6 +3,8 @@
 //   repo-service --listen=127.0.0.1:50051 --repo=/data/tracking.git \
 //       --remote=git@github.com:org/tracking.git --ssh_key=/secrets/id_ed25519
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -24,6 +26,7 @@ ABSL_FLAG(std::string, remote, "", "the tracking repository: a path, file://, ss
 ABSL_FLAG(std::string, config, "", "optional scheduler YAML config; job_tracking_repo is used when --remote is not given");
 ABSL_FLAG(std::string, ssh_key, "", "private key file for ssh remotes");
 ABSL_FLAG(std::string, ssh_pubkey, "", "public key file for ssh remotes (optional)");
+ABSL_FLAG(std::string, ssh_known_hosts, "", "OpenSSH known_hosts file; when set, an ssh remote whose host key is not in it is refused");
 ABSL_FLAG(std::string, git_token_env, "GIT_TOKEN", "environment variable holding the https token (never passed as a flag)");
 ABSL_FLAG(std::string, git_username, "git", "user name sent with the https token");
 ABSL_FLAG(std::string, author_name, "Transfer Job Tracker", "default commit author name");
@@ -55,6 +58,23 @@ int main(int argc, char** argv) {
   }
   options.ssh_private_key_path = absl::GetFlag(FLAGS_ssh_key);
   options.ssh_public_key_path = absl::GetFlag(FLAGS_ssh_pubkey);
+  options.ssh_known_hosts_path = absl::GetFlag(FLAGS_ssh_known_hosts);
+  // Credential files come from mounted Secrets: a missing one is a
+  // deployment mistake to name now, not an authentication error later.
+  for (const auto& [flag, path] : {std::pair<const char*, std::string>{"--ssh_key", options.ssh_private_key_path},
+                                   {"--ssh_pubkey", options.ssh_public_key_path},
+                                   {"--ssh_known_hosts", options.ssh_known_hosts_path}}) {
+    if (!path.empty() && access(path.c_str(), R_OK) != 0) {
+      std::cerr << "repo-service: " << flag << ": cannot read " << path << "\n";
+      return 2;
+    }
+  }
+  // Debian's libgit2 1.5.1 looks for ~/.ssh/known_hosts before any ssh
+  // connection and fails every one when HOME is unset (as in some
+  // containers). Host keys are checked against --ssh_known_hosts here; a
+  // HOME without that file is what libgit2 needs to go on.
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') setenv("HOME", "/nonexistent", 1);
   options.https_username = absl::GetFlag(FLAGS_git_username);
   if (const char* token = std::getenv(absl::GetFlag(FLAGS_git_token_env).c_str())) {
     options.https_token = token;

@@ -67,6 +67,9 @@ absl::StatusOr<std::unique_ptr<RepoStore>> RepoStore::Open(StoreOptions options)
     CredentialPayload payload{&options};
     clone_opts.fetch_opts.callbacks.credentials = CredentialCallback;
     clone_opts.fetch_opts.callbacks.payload = &payload;
+    if (!options.ssh_known_hosts_path.empty()) {
+      clone_opts.fetch_opts.callbacks.certificate_check = CertificateCheckCallback;
+    }
     LogInfo("cloning").Kv("remote", RedactUrl(options.remote_url)).Kv("path", options.path);
     GIT_RETURN_IF_ERROR(
         git_clone(&raw, options.remote_url.c_str(), options.path.c_str(), &clone_opts),

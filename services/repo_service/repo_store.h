@@ -23,6 +23,9 @@ struct StoreOptions {
   // files or the environment by main(); never logged.
   std::string ssh_private_key_path;
   std::string ssh_public_key_path;
+  // OpenSSH known_hosts; when set, an ssh remote whose host key is not in it
+  // is refused (libgit2 1.5 checks none by itself).
+  std::string ssh_known_hosts_path;
   std::string https_username = "git";
   std::string https_token;
   std::string author_name = "Transfer Job Tracker";

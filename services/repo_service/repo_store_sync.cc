@@ -113,6 +113,10 @@ int OnPushCredential(git_credential** out, const char* url, const char* user,
   return CredentialCallback(out, url, user, types, &static_cast<PushPayload*>(data)->cred);
 }
 
+int OnPushCertificate(git_cert* cert, int valid, const char* host, void* data) {
+  return CertificateCheckCallback(cert, valid, host, &static_cast<PushPayload*>(data)->cred);
+}
+
 int OnPushUpdate(const char* refname, const char* status, void* data) {
   if (status != nullptr) {
     static_cast<PushPayload*>(data)->rejection = absl::StrCat(refname, ": ", status);
@@ -132,6 +136,7 @@ absl::Status RepoStore::FetchLocked() {
   CredentialPayload payload{&options_};
   opts.callbacks.credentials = CredentialCallback;
   opts.callbacks.payload = &payload;
+  if (!options_.ssh_known_hosts_path.empty()) opts.callbacks.certificate_check = CertificateCheckCallback;
   char spec[] = "+refs/heads/*:refs/remotes/origin/*";
   char* specs[] = {spec};
   git_strarray refspecs = {specs, 1};
@@ -307,6 +312,7 @@ absl::StatusOr<tracker::v1::PushResponse> RepoStore::Push(const tracker::v1::Pus
     opts.callbacks.payload = &payload;
     opts.callbacks.credentials = OnPushCredential;
     opts.callbacks.push_update_reference = OnPushUpdate;
+    if (!options_.ssh_known_hosts_path.empty()) opts.callbacks.certificate_check = OnPushCertificate;
     char* specs[] = {const_cast<char*>(refspec.c_str())};
     git_strarray refspecs = {specs, 1};
     int rc = git_remote_push(remote.get(), &refspecs, &opts);
