@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 
 namespace tracker::testing {
 
@@ -188,6 +190,45 @@ tracker::v1::ReportResponse Cluster::Report(const std::string& branch) {
   tracker::v1::ReportResponse out;
   repo_->Report(&ctx, req, &out);
   return out;
+}
+
+std::vector<tracker::v1::JobSummary> Cluster::Jobs(tracker::v1::JobState state,
+                                                   const std::string& branch) {
+  std::vector<tracker::v1::JobSummary> out;
+  tracker::v1::ListJobsRequest req;
+  req.set_branch(branch);
+  req.add_states(state);
+  req.set_page_size(10000);
+  while (true) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    tracker::v1::ListJobsResponse page;
+    grpc::Status s = repo_->ListJobs(&ctx, req, &page);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    if (!s.ok()) return out;
+    out.insert(out.end(), page.jobs().begin(), page.jobs().end());
+    if (page.next_page_token().empty()) return out;
+    req.set_page_token(page.next_page_token());
+  }
+}
+
+int Cluster::Count(tracker::v1::JobState state, const std::string& branch) {
+  return static_cast<int>(Jobs(state, branch).size());
+}
+
+std::string Cluster::Tip(const std::string& branch) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  tracker::v1::ListFlagsRequest req;
+  req.set_branch(branch);
+  tracker::v1::ListFlagsResponse out;
+  EXPECT_TRUE(repo_->ListFlags(&ctx, req, &out).ok());
+  return out.commit();
+}
+
+std::string Cluster::RemoteTip(const std::string& branch) {
+  return std::string(absl::StripTrailingAsciiWhitespace(
+      Shell(absl::StrCat("git -C ", ShellQuote(remote()), " rev-parse ", branch)).output));
 }
 
 }  // namespace tracker::testing

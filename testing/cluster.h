@@ -73,6 +73,13 @@ class Cluster {
   grpc::Status Cycle(tracker::v1::RunCycleResponse* out, const std::string& env = "",
                      bool dry_run = false);
   tracker::v1::ReportResponse Report(const std::string& branch = "scheduler");
+  // The jobs of `branch` in `state` (every page), and how many.
+  std::vector<tracker::v1::JobSummary> Jobs(tracker::v1::JobState state,
+                                            const std::string& branch = "scheduler");
+  int Count(tracker::v1::JobState state, const std::string& branch = "scheduler");
+  // The tip of `branch` as repo-service has it, and in the bare remote.
+  std::string Tip(const std::string& branch);
+  std::string RemoteTip(const std::string& branch);
 
  private:
   bool StartOne(const std::string& name, std::string* error);

@@ -65,17 +65,6 @@ class JobctlTest : public ::testing::Test {
     return o;
   }
 
-  std::vector<JobSummary> Jobs(JobState state, const std::string& branch = "scheduler") {
-    grpc::ClientContext ctx;
-    ListJobsRequest req;
-    req.set_branch(branch);
-    req.add_states(state);
-    req.set_page_size(10000);
-    ListJobsResponse resp;
-    EXPECT_TRUE(cluster_->repo()->ListJobs(&ctx, req, &resp).ok());
-    return {resp.jobs().begin(), resp.jobs().end()};
-  }
-
   Job GetJob(const JobKey& key, const std::string& branch) {
     grpc::ClientContext ctx;
     GetJobRequest req;
@@ -85,20 +74,6 @@ class JobctlTest : public ::testing::Test {
     grpc::Status s = cluster_->repo()->GetJob(&ctx, req, &job);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return job;
-  }
-
-  std::string Tip(const std::string& branch) {
-    grpc::ClientContext ctx;
-    ListFlagsRequest req;
-    req.set_branch(branch);
-    ListFlagsResponse out;
-    EXPECT_TRUE(cluster_->repo()->ListFlags(&ctx, req, &out).ok());
-    return out.commit();
-  }
-
-  std::string RemoteTip(const std::string& branch) {
-    return std::string(absl::StripTrailingAsciiWhitespace(
-        Shell(absl::StrCat("git -C ", ShellQuote(cluster_->remote()), " rev-parse ", branch)).output));
   }
 
   static std::string Key(const JobKey& k) {
@@ -148,7 +123,7 @@ TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {
 
   r = Jobctl({"jobs", "--state=backlog"});
   EXPECT_EQ(r.code, 0) << r.err;
-  auto backlog = Jobs(JOB_STATE_BACKLOG);
+  auto backlog = cluster_->Jobs(JOB_STATE_BACKLOG);
   ASSERT_EQ(backlog.size(), 6u);
   for (const auto& j : backlog) EXPECT_THAT(r.out, HasSubstr(Key(j.key())));
   EXPECT_THAT(r.err, HasSubstr("6 of 6 matching jobs"));
@@ -190,6 +165,7 @@ TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {
     r = Jobctl({name, "--help"});
     EXPECT_EQ(r.code, 0) << name;
     EXPECT_THAT(r.out, HasSubstr(absl::StrCat("usage: jobctl ", name))) << name;
+    EXPECT_THAT(r.out, HasSubstr("example")) << name;
   }
   r = Jobctl({"--help"});
   EXPECT_EQ(r.code, 0);
@@ -212,7 +188,7 @@ TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("is the service running"));
   // Nothing above wrote anything.
-  EXPECT_EQ(RemoteTip("main"), Tip("main"));
+  EXPECT_EQ(cluster_->RemoteTip("main"), cluster_->Tip("main"));
 }
 
 TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
@@ -222,12 +198,12 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   options.envs = {{"rdpc_qa", 2, false, 0, 0, 300, 20000}};
   Start(options);
 
-  const std::string tip = Tip("scheduler");
+  const std::string tip = cluster_->Tip("scheduler");
   Outcome r = Jobctl({"cycle", "--dry-run"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("2 would start"));
   EXPECT_THAT(r.out, HasSubstr("nothing was written and nothing started"));
-  EXPECT_EQ(Tip("scheduler"), tip);
+  EXPECT_EQ(cluster_->Tip("scheduler"), tip);
   EXPECT_THAT(cluster_->Sim("wes-sim-rdpc_qa", "GET", "/_sim/runs"), Not(HasSubstr("wes-")));
 
   r = Jobctl({"set-parallel", "rdpc_qa", "1"});
@@ -241,11 +217,11 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   EXPECT_THAT(r.err, HasSubstr("unknown compute environment \"rdpc_dev\""));
   r = Jobctl({"cycle", "rdpc_qa"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(Jobs(JOB_STATE_QUEUED).size(), 1u);  // the new limit holds
+  EXPECT_EQ(cluster_->Jobs(JOB_STATE_QUEUED).size(), 1u);  // the new limit holds
   ASSERT_EQ(Jobctl({"set-parallel", "rdpc_qa", "2"}).code, 0);
   r = Jobctl({"cycle"});
   EXPECT_EQ(r.code, 0) << r.err;
-  auto queued = Jobs(JOB_STATE_QUEUED);
+  auto queued = cluster_->Jobs(JOB_STATE_QUEUED);
   ASSERT_EQ(queued.size(), 2u);
   r = Jobctl({"status"});
   EXPECT_THAT(r.out, HasSubstr("2/2"));
@@ -258,11 +234,11 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   r = Jobctl({"requeue", a});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("is in queued/, which belongs to the scheduler"));
-  EXPECT_EQ(Jobs(JOB_STATE_QUEUED).size(), 2u);
+  EXPECT_EQ(cluster_->Jobs(JOB_STATE_QUEUED).size(), 2u);
   r = Jobctl({"clear-runs", a});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("is in queued/"));
-  auto backlog = Jobs(JOB_STATE_BACKLOG);
+  auto backlog = cluster_->Jobs(JOB_STATE_BACKLOG);
   ASSERT_FALSE(backlog.empty());
   r = Jobctl({"cancel", Key(backlog[0].key())});
   EXPECT_EQ(r.code, 1);
@@ -278,7 +254,7 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
     EXPECT_EQ(r.code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr("asked rdpc_qa to cancel"));
   }
-  ASSERT_TRUE(CycleUntil([&] { return Jobs(JOB_STATE_FAILED).size() == 2; }));
+  ASSERT_TRUE(CycleUntil([&] { return cluster_->Jobs(JOB_STATE_FAILED).size() == 2; }));
   // Every recent start failed: the circuit breaker stopped the environment.
   r = Jobctl({"status"});
   EXPECT_THAT(r.out, HasSubstr("stopped"));
@@ -298,20 +274,20 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   EXPECT_THAT(r.err, HasSubstr("has no run markers"));
 
   // A dry run writes nothing; two jobs need --yes without a terminal.
-  const std::string main_tip = Tip("main");
+  const std::string main_tip = cluster_->Tip("main");
   r = Jobctl({"requeue", a, b, "--dry-run"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("2 jobs would move"));
-  EXPECT_EQ(Tip("main"), main_tip);
+  EXPECT_EQ(cluster_->Tip("main"), main_tip);
   r = Jobctl({"requeue", a, b});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("add --yes"));
-  EXPECT_EQ(Jobs(JOB_STATE_FAILED, "main").size(), 2u);
+  EXPECT_EQ(cluster_->Jobs(JOB_STATE_FAILED, "main").size(), 2u);
   r = Jobctl({"requeue", a, b, "--yes"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("requeued 2 jobs"));
-  EXPECT_EQ(Jobs(JOB_STATE_FAILED, "main").size(), 0u);
-  EXPECT_EQ(RemoteTip("main"), Tip("main"));  // pushed
+  EXPECT_EQ(cluster_->Jobs(JOB_STATE_FAILED, "main").size(), 0u);
+  EXPECT_EQ(cluster_->RemoteTip("main"), cluster_->Tip("main"));  // pushed
   r = Jobctl({"requeue", a});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("only failed jobs are requeued"));
@@ -333,7 +309,7 @@ TEST_F(JobctlTest, AdminWritesOnMain) {
   options.jobs = 3;
   options.envs = {{"rdpc_qa", 2, false}};
   Start(options);
-  auto backlog = Jobs(JOB_STATE_BACKLOG);
+  auto backlog = cluster_->Jobs(JOB_STATE_BACKLOG);
   ASSERT_FALSE(backlog.empty());
   const std::string study = backlog[0].key().study_id();
   const Job existing = GetJob(backlog[0].key(), "scheduler");
@@ -348,18 +324,18 @@ TEST_F(JobctlTest, AdminWritesOnMain) {
       "job.0002\t2\t300\t33333333-3333-4333-8333-333333333333\t200\n");
   const std::string tmpl = Write("new/params.json",
       "{\n  \"cpus\": 1,\n  \"upload_song_url\": \"http://127.0.0.1:9\",\n  \"analysis_id\": []\n}\n");
-  const std::string main_tip = Tip("main");
+  const std::string main_tip = cluster_->Tip("main");
   Outcome r = Jobctl({"add-batch", study, "2030-01-01", "--summary=" + summary, "--template=" + tmpl,
                       "--dry-run"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("job.0002"));
   EXPECT_THAT(r.out, HasSubstr("2 jobs, 3 analyses"));
   EXPECT_THAT(r.out, HasSubstr("nothing was written"));
-  EXPECT_EQ(Tip("main"), main_tip);
+  EXPECT_EQ(cluster_->Tip("main"), main_tip);
   r = Jobctl({"add-batch", study, "2030-01-01", "--summary=" + summary, "--template=" + tmpl});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("stdin is not a terminal"));
-  EXPECT_EQ(Tip("main"), main_tip);
+  EXPECT_EQ(cluster_->Tip("main"), main_tip);
   r = Jobctl({"add-batch", study, "2030-01-01", "--summary=" + summary, "--template=" + tmpl, "--yes"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("added 2 jobs"));
@@ -372,18 +348,18 @@ TEST_F(JobctlTest, AdminWritesOnMain) {
   EXPECT_EQ(added.analyses_size(), 2);
   EXPECT_THAT(added.params_json(), HasSubstr("\"_job_id\": \"job.0002\""));
   EXPECT_THAT(added.params_json(), HasSubstr("\"upload_song_url\": \"http://127.0.0.1:9\""));
-  EXPECT_EQ(RemoteTip("main"), Tip("main"));  // pushed
+  EXPECT_EQ(cluster_->RemoteTip("main"), cluster_->Tip("main"));  // pushed
 
   // A duplicate analysis id is refused naming both places.
   const std::string dup = Write("dup/summary.tsv",
       absl::StrCat("job.0001\t1\t5\t", taken, "\t5\n"));
-  const std::string tip_before_dup = Tip("main");
+  const std::string tip_before_dup = cluster_->Tip("main");
   r = Jobctl({"add-batch", study, "2030-01-02", "--summary=" + dup, "--template=" + tmpl, "--yes"});
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr(absl::StrCat(study, "/2030-01-02/job.0001")));
   EXPECT_THAT(r.err, HasSubstr(absl::StrCat("is already in ", Key(backlog[0].key()))));
   EXPECT_THAT(r.err, HasSubstr("ALREADY_EXISTS"));
-  EXPECT_EQ(Tip("main"), tip_before_dup);
+  EXPECT_EQ(cluster_->Tip("main"), tip_before_dup);
   // The same batch again, a malformed summary, a missing file, bad ids.
   r = Jobctl({"add-batch", study, "2030-01-01", "--summary=" + summary, "--template=" + tmpl, "--yes"});
   EXPECT_EQ(r.code, 1);
@@ -400,7 +376,7 @@ TEST_F(JobctlTest, AdminWritesOnMain) {
   r = Jobctl({"add-batch", study, "2030-01-03", "--summary=" + summary});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("give either --template"));
-  EXPECT_EQ(Tip("main"), tip_before_dup);
+  EXPECT_EQ(cluster_->Tip("main"), tip_before_dup);
 
   // add-batch from a folder laid out like a batch.
   Write("dir/batch-summary.tsv", "job.0001\t1\t7\t44444444-4444-4444-8444-444444444444\t7\n");
@@ -427,7 +403,7 @@ TEST_F(JobctlTest, AdminWritesOnMain) {
   r = Jobctl({"cycle", "rdpc_qa"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("paused"));
-  EXPECT_TRUE(Jobs(JOB_STATE_QUEUED).empty());  // nothing started
+  EXPECT_TRUE(cluster_->Jobs(JOB_STATE_QUEUED).empty());  // nothing started
   r = Jobctl({"status"});
   EXPECT_THAT(r.out, HasSubstr("paused"));
   r = Jobctl({"pause", "rdpc_dev"});
@@ -442,7 +418,7 @@ TEST_F(JobctlTest, AdminWritesOnMain) {
   EXPECT_THAT(r.err, HasSubstr("is not set"));
   r = Jobctl({"cycle", "rdpc_qa"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(Jobs(JOB_STATE_QUEUED).size(), 2u);
+  EXPECT_EQ(cluster_->Jobs(JOB_STATE_QUEUED).size(), 2u);
 
   // clear-failure-flag: the flag as the scheduler writes it when it stops
   // an environment.
@@ -471,7 +447,7 @@ TEST_F(JobctlTest, AdminWritesOnMain) {
   r = Jobctl({"sync"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("merged scheduler into main"));
-  EXPECT_EQ(RemoteTip("main"), Tip("main"));
+  EXPECT_EQ(cluster_->RemoteTip("main"), cluster_->Tip("main"));
   r = Jobctl({"report", "--send"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(cluster_->Sim("slack-sink", "GET", "/_sim/messages"), HasSubstr("Transfer job status"));

@@ -53,16 +53,6 @@ class SchedulerCrashTest : public ::testing::TestWithParam<std::string> {
       }
     }
   }
-  int Count(JobState state) {
-    grpc::ClientContext ctx;
-    ListJobsRequest req;
-    req.add_states(state);
-    req.set_page_size(1);
-    ListJobsResponse resp;
-    EXPECT_TRUE(cluster_->repo()->ListJobs(&ctx, req, &resp).ok());
-    return resp.total_size();
-  }
-
   TempDir tmp_;
   ClusterOptions options_;
   std::unique_ptr<Cluster> cluster_;
@@ -75,7 +65,7 @@ TEST_P(SchedulerCrashTest, KillNineAtRandomPointsLosesNoJobAndStartsNoneTwice) {
   cluster_ = std::make_unique<Cluster>(tmp_.path(), options_);
   std::string error;
   ASSERT_TRUE(cluster_->Start(&error)) << error;
-  const int total = Count(JOB_STATE_BACKLOG) + Count(JOB_STATE_COMPLETED);
+  const int total = cluster_->Count(JOB_STATE_BACKLOG) + cluster_->Count(JOB_STATE_COMPLETED);
 
   std::mt19937 rng(victim.size() * 7919);
   for (int round = 0; round < 10; ++round) {
@@ -91,16 +81,16 @@ TEST_P(SchedulerCrashTest, KillNineAtRandomPointsLosesNoJobAndStartsNoneTwice) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   // Then cycles without kills until every job is through.
-  for (int i = 0; i < 100 && Count(JOB_STATE_BACKLOG) + Count(JOB_STATE_QUEUED) > 0; ++i) {
+  for (int i = 0; i < 100 && cluster_->Count(JOB_STATE_BACKLOG) + cluster_->Count(JOB_STATE_QUEUED) > 0; ++i) {
     RunCycleResponse out;
     grpc::Status s = cluster_->Cycle(&out);
     ASSERT_TRUE(s.ok()) << s.error_message();
     ExpectNoTwoLiveRuns();
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  EXPECT_EQ(Count(JOB_STATE_BACKLOG) + Count(JOB_STATE_QUEUED), 0);
-  EXPECT_EQ(Count(JOB_STATE_FAILED), 0);
-  EXPECT_EQ(Count(JOB_STATE_COMPLETED), total) << "a job was lost or duplicated";
+  EXPECT_EQ(cluster_->Count(JOB_STATE_BACKLOG) + cluster_->Count(JOB_STATE_QUEUED), 0);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_FAILED), 0);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_COMPLETED), total) << "a job was lost or duplicated";
 
   grpc::ClientContext actx;
   AuditResponse audit;

@@ -96,38 +96,11 @@ class SchedulerTest : public ::testing::Test {
         }
       }
       CheckRuns(options);
-      int open = Count(JOB_STATE_BACKLOG) + Count(JOB_STATE_QUEUED);
+      int open = cluster_->Count(JOB_STATE_BACKLOG) + cluster_->Count(JOB_STATE_QUEUED);
       if (open == 0) return i;
       std::this_thread::sleep_for(std::chrono::milliseconds(120));
     }
     return -1;
-  }
-
-  int Count(JobState state, const std::string& branch = "scheduler") {
-    grpc::ClientContext ctx;
-    ListJobsRequest req;
-    req.set_branch(branch);
-    req.add_states(state);
-    req.set_page_size(1);
-    ListJobsResponse resp;
-    EXPECT_TRUE(cluster_->repo()->ListJobs(&ctx, req, &resp).ok());
-    return resp.total_size();
-  }
-
-  std::vector<JobSummary> Jobs(JobState state, const std::string& branch = "scheduler") {
-    grpc::ClientContext ctx;
-    ListJobsRequest req;
-    req.set_branch(branch);
-    req.add_states(state);
-    req.set_page_size(10000);
-    ListJobsResponse resp;
-    EXPECT_TRUE(cluster_->repo()->ListJobs(&ctx, req, &resp).ok());
-    return {resp.jobs().begin(), resp.jobs().end()};
-  }
-
-  std::string RemoteTip(const std::string& branch) {
-    return std::string(absl::StripTrailingAsciiWhitespace(
-        Shell(absl::StrCat("git -C ", ShellQuote(cluster_->remote()), " rev-parse ", branch)).output));
   }
 
   std::vector<std::string> SlackTexts() {
@@ -148,15 +121,15 @@ TEST_F(SchedulerTest, JobsFlowFromBacklogToCompletedAndThePushReachesTheRemote) 
   ClusterOptions options;
   options.jobs = 14;
   Start(options);
-  int completed_before = Count(JOB_STATE_COMPLETED);
-  ASSERT_EQ(Count(JOB_STATE_BACKLOG), 14);
+  int completed_before = cluster_->Count(JOB_STATE_COMPLETED);
+  ASSERT_EQ(cluster_->Count(JOB_STATE_BACKLOG), 14);
   int cycles = CycleUntilDone(options);
   ASSERT_GT(cycles, 0) << "jobs did not finish";
-  EXPECT_EQ(Count(JOB_STATE_COMPLETED), completed_before + 14);
-  EXPECT_EQ(Count(JOB_STATE_FAILED), 0);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_COMPLETED), completed_before + 14);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_FAILED), 0);
   // Both environments took work: 4 + 2 slots.
   int qa = 0, prod = 0;
-  for (const auto& j : Jobs(JOB_STATE_COMPLETED)) {
+  for (const auto& j : cluster_->Jobs(JOB_STATE_COMPLETED)) {
     if (j.current_run().environment() == "rdpc_qa") ++qa;
     if (j.current_run().environment() == "rdpc_prod") ++prod;
     EXPECT_FALSE(absl::StartsWith(j.current_run().run_id(), "pending-"));
@@ -175,7 +148,7 @@ TEST_F(SchedulerTest, JobsFlowFromBacklogToCompletedAndThePushReachesTheRemote) 
   GetSyncStatusResponse sync;
   ASSERT_TRUE(cluster_->repo()->GetSyncStatus(&ctx, GetSyncStatusRequest(), &sync).ok());
   for (const auto& b : sync.branches()) {
-    if (b.name() == "scheduler") EXPECT_EQ(RemoteTip("scheduler"), b.tip());
+    if (b.name() == "scheduler") EXPECT_EQ(cluster_->RemoteTip("scheduler"), b.tip());
   }
   auto log = Shell(absl::StrCat("git -C ", ShellQuote(cluster_->remote()),
                                 " log --format=%s scheduler"));
@@ -203,11 +176,11 @@ TEST_F(SchedulerTest, AFailedJobMovedBackByAnAdminIsResumedWithItsSession) {
   // One fails, one completes: not every start failed, the breaker holds.
   cluster_->Sim("wes-sim-rdpc_qa", "POST", "/_sim/outcomes",
                 R"({"outcomes":["EXECUTOR_ERROR","COMPLETE"]})");
-  for (int i = 0; i < 40 && Count(JOB_STATE_FAILED) == 0; ++i) {
+  for (int i = 0; i < 40 && cluster_->Count(JOB_STATE_FAILED) == 0; ++i) {
     Cycle();
     std::this_thread::sleep_for(std::chrono::milliseconds(120));
   }
-  auto failed = Jobs(JOB_STATE_FAILED);
+  auto failed = cluster_->Jobs(JOB_STATE_FAILED);
   ASSERT_EQ(failed.size(), 1u);
   auto first_runs = SimRuns("rdpc_qa");
   ASSERT_EQ(first_runs.size(), 2u);
@@ -248,7 +221,7 @@ TEST_F(SchedulerTest, AFailedJobMovedBackByAnAdminIsResumedWithItsSession) {
   for (const auto& run : SimRuns("rdpc_qa")) {
     absl::StrAppend(&seen, run.job, " ", run.attempt, " ", run.state, " ", run.resume, "; ");
   }
-  EXPECT_EQ(Count(JOB_STATE_FAILED), 0) << seen;
+  EXPECT_EQ(cluster_->Count(JOB_STATE_FAILED), 0) << seen;
 }
 
 TEST_F(SchedulerTest, AWesOutageChangesNothingASongOutageKeepsCompleteJobsQueued) {
@@ -257,7 +230,7 @@ TEST_F(SchedulerTest, AWesOutageChangesNothingASongOutageKeepsCompleteJobsQueued
   options.envs = {{"rdpc_qa", 4, false}};
   Start(options);
   Cycle();  // starts all four
-  EXPECT_EQ(Count(JOB_STATE_QUEUED), 4);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_QUEUED), 4);
   cluster_->Sim("wes-sim-rdpc_qa", "POST", "/_sim/faults", R"({"mode":"status","status":503})");
   std::this_thread::sleep_for(std::chrono::milliseconds(600));  // the runs complete meanwhile
   grpc::ClientContext ctx;
@@ -271,22 +244,22 @@ TEST_F(SchedulerTest, AWesOutageChangesNothingASongOutageKeepsCompleteJobsQueued
   for (int b = 0; b < before.branches_size(); ++b) {
     EXPECT_EQ(after_down.branches(b).tip(), before.branches(b).tip()) << "the outage wrote something";
   }
-  EXPECT_EQ(Count(JOB_STATE_QUEUED), 4);
-  EXPECT_EQ(Count(JOB_STATE_FAILED), 0);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_QUEUED), 4);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_FAILED), 0);
   cluster_->Sim("wes-sim-rdpc_qa", "DELETE", "/_sim/faults");
 
   // SONG answers 503 for analyses: COMPLETE runs wait in queued/.
   cluster_->Sim("song-sim", "POST", "/_sim/faults", R"({"mode":"status","status":503,"path":"/studies"})");
   RunCycleResponse waiting = Cycle();
-  EXPECT_EQ(Count(JOB_STATE_QUEUED), 4);
-  EXPECT_EQ(Count(JOB_STATE_COMPLETED, "scheduler") >= 0, true);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_QUEUED), 4);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_COMPLETED, "scheduler") >= 0, true);
   int waits = 0;
   for (const auto& a : waiting.environments(0).actions()) waits += a.action() == "waiting";
   EXPECT_EQ(waits, 4) << waiting.DebugString();
   cluster_->Sim("song-sim", "DELETE", "/_sim/faults");
   RunCycleResponse after = Cycle();
   EXPECT_EQ(after.environments(0).completed(), 4) << after.DebugString();
-  EXPECT_EQ(Count(JOB_STATE_QUEUED), 0);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_QUEUED), 0);
 }
 
 TEST_F(SchedulerTest, TheCircuitBreakerStopsOnlyThatEnvironmentAndAlertsOnce) {
@@ -311,8 +284,8 @@ TEST_F(SchedulerTest, TheCircuitBreakerStopsOnlyThatEnvironmentAndAlertsOnce) {
   // qa started its three, and nothing after they failed.
   EXPECT_EQ(SimRuns("rdpc_qa").size(), 3u);
   // prod went on with the rest.
-  EXPECT_EQ(Count(JOB_STATE_FAILED), 3);
-  EXPECT_EQ(Count(JOB_STATE_BACKLOG) + Count(JOB_STATE_QUEUED), 0);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_FAILED), 3);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_BACKLOG) + cluster_->Count(JOB_STATE_QUEUED), 0);
   int critical = 0;
   for (const auto& t : SlackTexts()) critical += absl::StartsWith(t, "[CRITICAL] rdpc_qa stopped");
   EXPECT_EQ(critical, 1);
@@ -334,12 +307,12 @@ TEST_F(SchedulerTest, PauseDryRunAndAConcurrentAdminPushToMain) {
   options.envs = {{"rdpc_qa", 2, false}};
   Start(options);
   // Dry run: answers what would happen, writes nothing.
-  std::string tip = RemoteTip("scheduler");
+  std::string tip = cluster_->RemoteTip("scheduler");
   RunCycleResponse dry;
   ASSERT_TRUE(cluster_->Cycle(&dry, "", true).ok());
   EXPECT_TRUE(dry.dry_run());
   EXPECT_EQ(dry.environments(0).actions_size(), 2);
-  EXPECT_EQ(Count(JOB_STATE_BACKLOG), 6);
+  EXPECT_EQ(cluster_->Count(JOB_STATE_BACKLOG), 6);
   EXPECT_TRUE(SimRuns("rdpc_qa").empty());
 
   // An admin pauses the environment on the remote's main, by hand.

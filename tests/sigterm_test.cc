@@ -61,16 +61,6 @@ bool SeesNotServing(int port, int ms) {
 
 class SigtermTest : public ::testing::Test {
  protected:
-  std::vector<JobSummary> Jobs(JobState state) {
-    grpc::ClientContext ctx;
-    ListJobsRequest req;
-    req.add_states(state);
-    req.set_page_size(10000);
-    ListJobsResponse resp;
-    EXPECT_TRUE(cluster_->repo()->ListJobs(&ctx, req, &resp).ok());
-    return {resp.jobs().begin(), resp.jobs().end()};
-  }
-
   TempDir tmp_;
   std::unique_ptr<Cluster> cluster_;
 };
@@ -110,7 +100,7 @@ TEST_F(SigtermTest, TheSchedulerFinishesItsCycleWhileHealthSaysNotServing) {
 
   // Nothing half written: every start is recorded with its run (no pending
   // start record left), one run per job at the workflow service.
-  auto queued = Jobs(JOB_STATE_QUEUED);
+  auto queued = cluster_->Jobs(JOB_STATE_QUEUED);
   ASSERT_EQ(queued.size(), 3u);
   std::set<std::string> recorded;
   for (const auto& j : queued) {
@@ -131,7 +121,7 @@ TEST_F(SigtermTest, RepoServiceDrainsAndEveryAcknowledgedWriteIsThere) {
   std::string error;
   ASSERT_TRUE(cluster_->Start(&error)) << error;
   const int port = cluster_->port("repo-service");
-  auto backlog = Jobs(JOB_STATE_BACKLOG);
+  auto backlog = cluster_->Jobs(JOB_STATE_BACKLOG);
   ASSERT_EQ(backlog.size(), 8u);
 
   // Writers move jobs to failed one at a time until the server refuses.
@@ -166,9 +156,9 @@ TEST_F(SigtermTest, RepoServiceDrainsAndEveryAcknowledgedWriteIsThere) {
   // Restarted, it shows every acknowledged write, each job in one folder.
   ASSERT_TRUE(cluster_->Restart("repo-service", &error)) << error;
   std::set<std::string> failed;
-  for (const auto& j : Jobs(JOB_STATE_FAILED)) failed.insert(j.key().job_id());
+  for (const auto& j : cluster_->Jobs(JOB_STATE_FAILED)) failed.insert(j.key().job_id());
   for (const auto& id : acknowledged) EXPECT_TRUE(failed.count(id)) << id << " was acknowledged but is lost";
-  EXPECT_EQ(Jobs(JOB_STATE_FAILED).size() + Jobs(JOB_STATE_BACKLOG).size(), 8u);
+  EXPECT_EQ(cluster_->Jobs(JOB_STATE_FAILED).size() + cluster_->Jobs(JOB_STATE_BACKLOG).size(), 8u);
 }
 
 }  // namespace

@@ -62,13 +62,21 @@ example:
 
 Per compute environment: the last cycle, its outcome, queued jobs against
 max_parallel_runs, the next cycle, and whether it is paused or stopped (and
-why). Then each branch: tip, remote tip, commits ahead/behind, last push.)",
+why). Then each branch: tip, remote tip, commits ahead/behind, last push.
+
+examples:
+  jobctl status
+  jobctl status --json | jq '.scheduler.environments[] | select(.stopped)')",
        {}, {"json"}, 0, 0, CmdStatus},
       {"audit", "check the repository for what admins used to fix by hand",
        R"(usage: jobctl audit [--branch=B] [--json]
 
 Lists analyses in two batches, jobs in two state folders, summary lines
-that disagree with each other, unknown folders (such as onhold/).)",
+that disagree with each other, unknown folders (such as onhold/).
+
+examples:
+  jobctl audit
+  jobctl audit --branch=main --json)",
        {"branch"}, {"json"}, 0, 0, CmdAudit},
       {"add-batch", "add a batch of jobs to backlog (validated first)",
        R"(usage: jobctl add-batch STUDY BATCH --summary=FILE.tsv --template=PARAMS.json [--dry-run] [--yes]
@@ -138,14 +146,22 @@ example:
       {"unpause", "allow new starts on an environment again",
        R"(usage: jobctl unpause ENV
 
-Removes jobs/pause.ENV on main.)",
+Removes jobs/pause.ENV on main; new starts resume at the next cycle.
+
+example:
+  jobctl unpause rdpc_qa)",
        {}, {"json"}, 1, 1, CmdUnpause},
       {"clear-failure-flag", "restart an environment stopped for excessive failures",
        R"(usage: jobctl clear-failure-flag ENV
 
 Removes jobs/excessive_failure.ENV.txt (written by the scheduler when it
 stopped ENV) on main; scheduling on ENV resumes at the next cycle. Look at
-the failed runs it lists first (jobctl jobs --state=failed --env=ENV).)",
+the failed runs it lists first (jobctl jobs --state=failed --env=ENV). The
+failures it named are not counted again.
+
+examples:
+  jobctl jobs --state=failed --env=rdpc_prod
+  jobctl clear-failure-flag rdpc_prod)",
        {}, {"json"}, 1, 1, CmdClearFailureFlag},
       {"set-parallel", "change max_parallel_runs of an environment",
        R"(usage: jobctl set-parallel ENV N
@@ -184,7 +200,10 @@ example:
 
 Fetches the tracking remote, merges the remote's main and then the
 scheduler branch into main, pushes main, and shows each branch against the
-remote.)",
+remote. Run it before maintenance, so nothing waits on this clone only.
+
+example:
+  jobctl sync)",
        {}, {"json"}, 0, 0, CmdSync},
   };
   return commands;
