@@ -6,6 +6,7 @@
 
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/strings/str_split.h"
 #include "common/file_util.h"
@@ -25,6 +26,7 @@ sigset_t ShutdownSignals() {
 }  // namespace
 
 void BlockShutdownSignals() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t set = ShutdownSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }

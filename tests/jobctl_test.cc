@@ -65,6 +65,23 @@ class JobctlTest : public ::testing::Test {
     return o;
   }
 
+  // jobctl on a terminal (util-linux `script` gives it a pty), with `input`
+  // typed at it; stdout and stderr come back together in `out`.
+  Outcome JobctlOnTerminal(const std::vector<std::string>& args, const std::string& input,
+                           const std::string& env = "") {
+    std::string cmd = absl::StrCat(
+        env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
+        " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
+        " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
+        ShellQuote(Runfile("clients/jobctl/jobctl")));
+    for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
+    Outcome o;
+    auto r = Shell(absl::StrCat("printf ", ShellQuote(input), " | script -qec ", ShellQuote(cmd), " /dev/null"));
+    o.code = r.exit_code;
+    o.out = r.output;
+    return o;
+  }
+
   Job GetJob(const JobKey& key, const std::string& branch) {
     grpc::ClientContext ctx;
     GetJobRequest req;
@@ -153,6 +170,10 @@ TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {
   r = Jobctl({"status"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("rdpc_qa"));
+  // Colours on a terminal only, and never with NO_COLOR.
+  EXPECT_THAT(r.out, Not(HasSubstr("\033[")));
+  EXPECT_THAT(JobctlOnTerminal({"status"}, "").out, HasSubstr("\033[1m"));
+  EXPECT_THAT(JobctlOnTerminal({"status"}, "", "NO_COLOR=1").out, Not(HasSubstr("\033[")));
   EXPECT_THAT(r.out, HasSubstr("rdpc_prod"));
   EXPECT_THAT(r.out, HasSubstr("scheduler"));
   r = Jobctl({"audit"});
@@ -282,6 +303,11 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   r = Jobctl({"requeue", a, b});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("add --yes"));
+  // On a terminal it asks; "n" changes nothing.
+  r = JobctlOnTerminal({"requeue", a, b}, "n\n");
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("move 2 failed jobs back to backlog [y/N]"));
+  EXPECT_THAT(r.out, HasSubstr("nothing was changed"));
   EXPECT_EQ(cluster_->Jobs(JOB_STATE_FAILED, "main").size(), 2u);
   r = Jobctl({"requeue", a, b, "--yes"});
   EXPECT_EQ(r.code, 0) << r.err;
