@@ -18,6 +18,12 @@ struct ServerOptions {
   // scripts and tests that asked for port 0 can find it.
   std::string port_file;
   int max_message_bytes = 32 << 20;  // larger requests get RESOURCE_EXHAUSTED
+  // Connections are closed (gracefully: GOAWAY, in-flight RPCs go on for
+  // `max_connection_age_grace`) after this long, so clients resolve names
+  // again and spread over replicas added since (scaled-out pollers behind
+  // a headless Service). Zero: never.
+  absl::Duration max_connection_age = absl::Minutes(5);
+  absl::Duration max_connection_age_grace = absl::Minutes(10);
   // After SIGTERM, how long the server keeps answering (health already
   // NOT_SERVING) so that load balancers and probes see it leave before new
   // RPCs are refused. Kubernetes removes a terminating pod's endpoints
