@@ -166,6 +166,9 @@ TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {
   EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
   r = Jobctl({"show", "../../etc/passwd/x"});
   EXPECT_EQ(r.code, 2);  // four parts: not a job key
+  r = Jobctl({"show", "PACA-CA/2021-07-09/job 1"});
+  EXPECT_EQ(r.code, 2);  // not the repository's job id form
+  EXPECT_THAT(r.err, HasSubstr("write STUDY/BATCH/JOB"));
 
   r = Jobctl({"status"});
   EXPECT_EQ(r.code, 0) << r.err;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "services/repo_service/layout.h"
 
 namespace jobctl {
 
@@ -205,7 +206,13 @@ int ServerError(const std::string& command, const absl::Status& status) {
 
 bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key) {
   std::vector<std::string> parts = absl::StrSplit(text, '/');
-  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) return false;
+  if (parts.size() != 3) return false;
+  // The repository's own id rules: a typo is a usage error, not a question
+  // for the server.
+  if (!tracker::repo::ValidateStudyId(parts[0]).ok() || !tracker::repo::ValidateBatchId(parts[1]).ok() ||
+      !tracker::repo::ValidateJobId(parts[2]).ok()) {
+    return false;
+  }
   key->set_study_id(parts[0]);
   key->set_batch_id(parts[1]);
   key->set_job_id(parts[2]);

@@ -88,7 +88,8 @@ int UsageError(const std::string& command, const std::string& message);
 // Prints the server's error (code and message), returns kServerError.
 int ServerError(const std::string& command, const absl::Status& status);
 
-// "PACA-CA/2021-07-09/job.0001" -> key; false on another shape.
+// "PACA-CA/2021-07-09/job.0001" -> key; false on another shape or an id
+// the repository would refuse.
 bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key);
 std::string KeyName(const tracker::v1::JobKey& key);
 std::string StateName(tracker::v1::JobState state);  // "backlog"
