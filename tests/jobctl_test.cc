@@ -48,14 +48,21 @@ class JobctlTest : public ::testing::Test {
     ASSERT_TRUE(cluster_->Start(&error)) << error;
   }
 
-  // jobctl with the given arguments; stdin is not a terminal (as in CI).
-  Outcome Jobctl(const std::vector<std::string>& args) {
+  // The shell command running jobctl against the cluster, with `env`
+  // (VAR=value ...) before it.
+  std::string JobctlCommand(const std::vector<std::string>& args, const std::string& env = "") {
     std::string cmd = absl::StrCat(
-        "JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
+        env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
         " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
         " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
         ShellQuote(Runfile("clients/jobctl/jobctl")));
     for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
+    return cmd;
+  }
+
+  // jobctl with the given arguments; stdin is not a terminal (as in CI).
+  Outcome Jobctl(const std::vector<std::string>& args) {
+    const std::string cmd = JobctlCommand(args);
     const std::string out = tmp_.path() + "/jobctl.out", err = tmp_.path() + "/jobctl.err";
     Outcome o;
     // Shell() adds its own 2>&1; a group keeps jobctl's streams apart.
@@ -69,12 +76,7 @@ class JobctlTest : public ::testing::Test {
   // typed at it; stdout and stderr come back together in `out`.
   Outcome JobctlOnTerminal(const std::vector<std::string>& args, const std::string& input,
                            const std::string& env = "") {
-    std::string cmd = absl::StrCat(
-        env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
-        " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
-        " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
-        ShellQuote(Runfile("clients/jobctl/jobctl")));
-    for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
+    const std::string cmd = JobctlCommand(args, env);
     Outcome o;
     auto r = Shell(absl::StrCat("printf ", ShellQuote(input), " | script -qec ", ShellQuote(cmd), " /dev/null"));
     o.code = r.exit_code;

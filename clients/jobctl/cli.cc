@@ -198,6 +198,11 @@ int UsageError(const std::string& command, const std::string& message) {
   return kUsageError;
 }
 
+int NotAJobKey(const std::string& command, const std::string& text) {
+  return UsageError(command, absl::StrCat("\"", text,
+                                          "\" is not a job; write STUDY/BATCH/JOB, e.g. PACA-CA/2021-07-09/job.0001"));
+}
+
 int ServerError(const std::string& command, const absl::Status& status) {
   std::cerr << "jobctl " << command << ": " << status.message() << " ("
             << absl::StatusCodeToString(status.code()) << ")\n";
@@ -279,6 +284,13 @@ absl::Status MergeSchedulerIntoMain(Services& s) {
   req.set_source("scheduler");
   tracker::v1::MergeResponse out;
   return Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &out); }, s.deadline_seconds);
+}
+
+int MergeSchedulerFirst(const std::string& command, Services& s) {
+  absl::Status merged = MergeSchedulerIntoMain(s);
+  if (merged.ok()) return kOk;
+  return ServerError(command, absl::Status(merged.code(), absl::StrCat("cannot merge scheduler into main first: ",
+                                                                       merged.message())));
 }
 
 void PushMain(Services& s, const std::string& command) {

@@ -85,6 +85,8 @@ class Ui {
 
 // Prints "jobctl CMD: MESSAGE" and the hint, returns kUsageError.
 int UsageError(const std::string& command, const std::string& message);
+// The usage error for `text` that is not a STUDY/BATCH/JOB key.
+int NotAJobKey(const std::string& command, const std::string& text);
 // Prints the server's error (code and message), returns kServerError.
 int ServerError(const std::string& command, const absl::Status& status);
 
@@ -103,6 +105,8 @@ bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out);
 // Admin writes go to main after the scheduler's work is merged into it, and
 // main is pushed afterwards (SPEC.md section 5).
 absl::Status MergeSchedulerIntoMain(Services& s);
+// The same for a command: kOk, or the server error printed.
+int MergeSchedulerFirst(const std::string& command, Services& s);
 // Pushes main; a failure is a warning (the change is made, and pushed with
 // the next push).
 void PushMain(Services& s, const std::string& command);

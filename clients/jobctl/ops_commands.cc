@@ -72,7 +72,7 @@ int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& ar
   GetJobRequest get;
   get.set_branch("scheduler");  // where queued jobs and their runs are
   if (!ParseJobKey(args.positional()[0], get.mutable_key())) {
-    return UsageError(name, absl::StrCat("\"", args.positional()[0], "\" is not a job; write STUDY/BATCH/JOB"));
+    return NotAJobKey(name, args.positional()[0]);
   }
   Job job;
   absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, get, &job); },

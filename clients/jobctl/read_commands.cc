@@ -128,8 +128,7 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
   GetJobRequest req;
   req.set_branch(BranchOf(args));
   if (!ParseJobKey(args.positional()[0], req.mutable_key())) {
-    return UsageError(name, absl::StrCat("\"", args.positional()[0],
-                                         "\" is not a job; write STUDY/BATCH/JOB, e.g. PACA-CA/2021-07-09/job.0001"));
+    return NotAJobKey(name, args.positional()[0]);
   }
   Job job;
   absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, req, &job); },

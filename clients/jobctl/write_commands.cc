@@ -77,12 +77,7 @@ void PrintWritten(const Ui& ui, const Args& args, const WriteResult& r, const st
 // Merge, write, push: the admin's routine around one change on main.
 int WriteOnMain(const std::string& name, Services& s,
                 const std::function<absl::Status()>& write) {
-  absl::Status merged = MergeSchedulerIntoMain(s);
-  if (!merged.ok()) {
-    return ServerError(name, absl::Status(merged.code(),
-                                          absl::StrCat("cannot merge scheduler into main first: ",
-                                                       merged.message())));
-  }
+  if (int rc = MergeSchedulerFirst(name, s)) return rc;
   absl::Status written = write();
   if (!written.ok()) return ServerError(name, written);
   PushMain(s, name);
@@ -187,7 +182,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
   for (const std::string& text : args.positional()) {
     JobKey key;
     if (!ParseJobKey(text, &key)) {
-      return UsageError(name, absl::StrCat("\"", text, "\" is not a job; write STUDY/BATCH/JOB"));
+      return NotAJobKey(name, text);
     }
     keys.push_back(key);
   }
@@ -198,11 +193,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
   const bool dry_run = args.Has("dry-run");
   const std::string branch = dry_run ? "scheduler" : "main";
   if (!dry_run) {
-    absl::Status merged = MergeSchedulerIntoMain(s);
-    if (!merged.ok()) {
-      return ServerError(name, absl::Status(merged.code(), absl::StrCat("cannot merge scheduler into main first: ",
-                                                                        merged.message())));
-    }
+    if (int rc = MergeSchedulerFirst(name, s)) return rc;
   }
   std::vector<JobKey> moves;
   if (by_study) {
@@ -281,7 +272,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
 int CmdClearRuns(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   ClearRunsRequest req;
   if (!ParseJobKey(args.positional()[0], req.mutable_key())) {
-    return UsageError(name, absl::StrCat("\"", args.positional()[0], "\" is not a job; write STUDY/BATCH/JOB"));
+    return NotAJobKey(name, args.positional()[0]);
   }
   req.mutable_options()->set_branch("main");
   WriteResult result;
