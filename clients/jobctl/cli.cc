@@ -90,7 +90,7 @@ void Services::Connect() {
   wes = tracker::v1::WesPoller::NewStub(channel(wes_address));
 }
 
-absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& fn, int deadline_seconds) {
+absl::Status Services::Call(const std::function<grpc::Status(grpc::ClientContext*)>& fn) const {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_seconds));
   grpc::Status s = fn(&ctx);
@@ -170,6 +170,15 @@ void Ui::Json(const google::protobuf::Message& message) const {
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
   std::cout << out;
   if (out.empty() || out.back() != '\n') std::cout << "\n";
+}
+
+void Ui::Branches(const tracker::v1::GetSyncStatusResponse& sync) const {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& b : sync.branches()) {
+    rows.push_back({b.name(), b.tip().substr(0, 12), b.remote_tip().substr(0, 12), std::to_string(b.ahead()),
+                    std::to_string(b.behind()), FormatEpoch(b.last_push_epoch())});
+  }
+  Table({"BRANCH", "TIP", "REMOTE", "AHEAD", "BEHIND", "LAST PUSH"}, rows);
 }
 
 void Ui::Progress(const std::string& text) const {
@@ -283,7 +292,7 @@ absl::Status MergeSchedulerIntoMain(Services& s) {
   req.mutable_options()->set_branch("main");
   req.set_source("scheduler");
   tracker::v1::MergeResponse out;
-  return Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &out); }, s.deadline_seconds);
+  return s.Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &out); });
 }
 
 int MergeSchedulerFirst(const std::string& command, Services& s) {
@@ -298,7 +307,7 @@ void PushMain(Services& s, const std::string& command) {
   req.set_branch("main");
   tracker::v1::PushResponse out;
   absl::Status pushed =
-      Call([&](grpc::ClientContext* c) { return s.repo->Push(c, req, &out); }, s.deadline_seconds);
+      s.Call([&](grpc::ClientContext* c) { return s.repo->Push(c, req, &out); });
   if (!pushed.ok()) {
     std::cerr << "jobctl " << command << ": warning: the change is made but main was not pushed ("
               << pushed.message() << "); the scheduler pushes it later\n";

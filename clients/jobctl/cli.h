@@ -56,10 +56,10 @@ struct Services {
   std::unique_ptr<tracker::v1::WesPoller::Stub> wes;
   int deadline_seconds = 120;
   void Connect();
+  // One call with the deadline; the status as absl, with a hint when the
+  // service is not there.
+  absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& fn) const;
 };
-
-// A call with a deadline; the status as absl.
-absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& fn, int deadline_seconds);
 
 class Ui {
  public:
@@ -72,6 +72,8 @@ class Ui {
   void Table(const std::vector<std::string>& header,
              const std::vector<std::vector<std::string>>& rows) const;
   void Json(const google::protobuf::Message& message) const;
+  // Each branch against the remote: tip, remote tip, ahead/behind, last push.
+  void Branches(const tracker::v1::GetSyncStatusResponse& sync) const;
   // A progress line on stderr (terminals only).
   void Progress(const std::string& text) const;
   // Bulk changes ask first. Without a terminal on stdin there is nobody to

@@ -17,8 +17,7 @@ int CmdCycle(const std::string& name, Services& s, const Ui& ui, const Args& arg
   ui.Progress(absl::StrCat(req.dry_run() ? "planning" : "running", " a cycle on ",
                            req.environment().empty() ? "every environment" : req.environment(), "..."));
   RunCycleResponse out;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.scheduler->RunCycle(c, req, &out); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.scheduler->RunCycle(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
   if (args.Has("json")) {
     ui.Json(out);
@@ -55,8 +54,7 @@ int CmdSetParallel(const std::string& name, Services& s, const Ui& ui, const Arg
   req.set_environment(args.positional()[0]);
   req.set_max_parallel_runs(static_cast<int>(n));
   SetMaxParallelRunsResponse out;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.scheduler->SetMaxParallelRuns(c, req, &out); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.scheduler->SetMaxParallelRuns(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
   if (args.Has("json")) {
     ui.Json(out);
@@ -75,8 +73,7 @@ int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& ar
     return NotAJobKey(name, args.positional()[0]);
   }
   Job job;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, get, &job); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, get, &job); });
   if (!st.ok()) return ServerError(name, st);
   if (job.state() != JOB_STATE_QUEUED || job.runs_size() == 0) {
     return ServerError(name, absl::FailedPreconditionError(absl::StrCat(
@@ -93,7 +90,7 @@ int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& ar
   req.set_environment(run.environment());
   req.set_run_id(run.run_id());
   CancelRunResponse out;
-  st = Call([&](grpc::ClientContext* c) { return s.wes->CancelRun(c, req, &out); }, s.deadline_seconds);
+  st = s.Call([&](grpc::ClientContext* c) { return s.wes->CancelRun(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
   if (args.Has("json")) {
     ui.Json(out);
@@ -107,8 +104,7 @@ int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& ar
 int CmdSync(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   ui.Progress("fetching the remote...");
   FetchResponse fetched;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->Fetch(c, FetchRequest(), &fetched); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->Fetch(c, FetchRequest(), &fetched); });
   if (!st.ok()) return ServerError(name, st);
   // Admins may have pushed to the remote's main; then the scheduler's work.
   for (const char* source : {"origin/main", "scheduler"}) {
@@ -116,7 +112,7 @@ int CmdSync(const std::string& name, Services& s, const Ui& ui, const Args& args
     req.mutable_options()->set_branch("main");
     req.set_source(source);
     MergeResponse merged;
-    st = Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &merged); }, s.deadline_seconds);
+    st = s.Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &merged); });
     if (!st.ok()) {
       return ServerError(name, absl::Status(st.code(), absl::StrCat("merging ", source, " into main: ",
                                                                     st.message())));
@@ -133,22 +129,16 @@ int CmdSync(const std::string& name, Services& s, const Ui& ui, const Args& args
   PushRequest push;
   push.set_branch("main");
   PushResponse pushed;
-  st = Call([&](grpc::ClientContext* c) { return s.repo->Push(c, push, &pushed); }, s.deadline_seconds);
+  st = s.Call([&](grpc::ClientContext* c) { return s.repo->Push(c, push, &pushed); });
   if (!st.ok()) return ServerError(name, st);
   GetSyncStatusResponse sync;
-  st = Call([&](grpc::ClientContext* c) { return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync); },
-            s.deadline_seconds);
+  st = s.Call([&](grpc::ClientContext* c) { return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync); });
   if (!st.ok()) return ServerError(name, st);
   if (args.Has("json")) {
     ui.Json(sync);
     return kOk;
   }
-  std::vector<std::vector<std::string>> rows;
-  for (const auto& b : sync.branches()) {
-    rows.push_back({b.name(), b.tip().substr(0, 12), b.remote_tip().substr(0, 12), std::to_string(b.ahead()),
-                    std::to_string(b.behind()), FormatEpoch(b.last_push_epoch())});
-  }
-  ui.Table({"BRANCH", "TIP", "REMOTE", "AHEAD", "BEHIND", "LAST PUSH"}, rows);
+  ui.Branches(sync);
   return kOk;
 }
 

@@ -33,8 +33,7 @@ int CmdReport(const std::string& name, Services& s, const Ui& ui, const Args& ar
     SendReportRequest req;
     req.set_dry_run(!args.Has("send"));
     SendReportResponse out;
-    absl::Status st = Call([&](grpc::ClientContext* c) { return s.scheduler->SendReport(c, req, &out); },
-                           s.deadline_seconds);
+    absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.scheduler->SendReport(c, req, &out); });
     if (!st.ok()) return ServerError(name, st);
     if (args.Has("json")) {
       ui.Json(out);
@@ -51,8 +50,7 @@ int CmdReport(const std::string& name, Services& s, const Ui& ui, const Args& ar
   ReportRequest req;
   req.set_branch(BranchOf(args));
   ReportResponse out;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->Report(c, req, &out); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->Report(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
   if (args.Has("json")) {
     ui.Json(out);
@@ -92,8 +90,7 @@ int CmdJobs(const std::string& name, Services& s, const Ui& ui, const Args& args
   ListJobsResponse all;
   while (true) {
     ListJobsResponse page;
-    absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->ListJobs(c, req, &page); },
-                           s.deadline_seconds);
+    absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ListJobs(c, req, &page); });
     if (!st.ok()) return ServerError(name, st);
     for (auto& j : *page.mutable_jobs()) {
       if (limit > 0 && all.jobs_size() >= limit) break;
@@ -131,8 +128,7 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
     return NotAJobKey(name, args.positional()[0]);
   }
   Job job;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, req, &job); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, req, &job); });
   if (!st.ok()) return ServerError(name, st);
 
   // The state of every run, live from its workflow service, one call per
@@ -149,8 +145,7 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
       q.set_environment(env);
       for (const auto& id : ids) q.add_run_ids(id);
       GetRunStatesResponse states;
-      absl::Status ok = Call([&](grpc::ClientContext* c) { return s.wes->GetRunStates(c, q, &states); },
-                             s.deadline_seconds);
+      absl::Status ok = s.Call([&](grpc::ClientContext* c) { return s.wes->GetRunStates(c, q, &states); });
       if (!ok.ok()) {
         warnings.push_back(absl::StrCat("run states of ", env, " unavailable: ", ok.message()));
         continue;
@@ -217,14 +212,14 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
 
 int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   GetStatusResponse status;
-  absl::Status st = Call([&](grpc::ClientContext* c) {
+  absl::Status st = s.Call([&](grpc::ClientContext* c) {
     return s.scheduler->GetStatus(c, GetStatusRequest(), &status);
-  }, s.deadline_seconds);
+  });
   if (!st.ok()) return ServerError(name, st);
   GetSyncStatusResponse sync;
-  absl::Status synced = Call([&](grpc::ClientContext* c) {
+  absl::Status synced = s.Call([&](grpc::ClientContext* c) {
     return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync);
-  }, s.deadline_seconds);
+  });
   if (args.Has("json")) {
     std::cout << "{\"scheduler\": " << tracker::ToJson(status)
               << ", \"repository\": " << (synced.ok() ? tracker::ToJson(sync) : "null") << "}\n";
@@ -243,13 +238,7 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
   ui.Table({"ENVIRONMENT", "LAST CYCLE", "OUTCOME", "QUEUED/MAX", "NEXT CYCLE", "FLAGS"}, rows);
   std::cout << "\n";
   if (!synced.ok()) return ServerError(name, synced);
-  std::vector<std::vector<std::string>> branches;
-  for (const auto& b : sync.branches()) {
-    branches.push_back({b.name(), b.tip().substr(0, 12), b.remote_tip().substr(0, 12),
-                        std::to_string(b.ahead()), std::to_string(b.behind()),
-                        FormatEpoch(b.last_push_epoch())});
-  }
-  ui.Table({"BRANCH", "TIP", "REMOTE", "AHEAD", "BEHIND", "LAST PUSH"}, branches);
+  ui.Branches(sync);
   std::cout << "remote " << sync.remote_url() << "; next push " << FormatEpoch(status.next_push_epoch())
             << "\n";
   return kOk;
@@ -260,8 +249,7 @@ int CmdAudit(const std::string& name, Services& s, const Ui& ui, const Args& arg
   AuditRequest req;
   req.set_branch(BranchOf(args));
   AuditResponse out;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->Audit(c, req, &out); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->Audit(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
   if (args.Has("json")) {
     ui.Json(out);

@@ -48,9 +48,9 @@ int CheckEnvironment(const std::string& name, const std::string& env) {
 // can be asked; a flag for a typo would silently do nothing.
 int CheckKnownEnvironment(const std::string& name, Services& s, const std::string& env) {
   GetStatusResponse status;
-  absl::Status st = Call([&](grpc::ClientContext* c) {
+  absl::Status st = s.Call([&](grpc::ClientContext* c) {
     return s.scheduler->GetStatus(c, GetStatusRequest(), &status);
-  }, s.deadline_seconds);
+  });
   if (!st.ok()) {
     std::cerr << "jobctl " << name << ": warning: cannot ask the scheduler which environments exist ("
               << st.message() << "); going on\n";
@@ -138,8 +138,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
   ui.Progress(absl::StrCat("checking ", plan->jobs.size(), " jobs against the repository..."));
   req.set_dry_run(true);
   ImportBatchResponse checked;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &checked); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &checked); });
   if (!st.ok()) return ServerError(name, st);
 
   if (!args.Has("json")) {
@@ -164,8 +163,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
   req.set_dry_run(false);
   ImportBatchResponse added;
   int rc = WriteOnMain(name, s, [&] {
-    return Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &added); },
-                s.deadline_seconds);
+    return s.Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &added); });
   });
   if (rc != kOk) return rc;
   PrintWritten(ui, args, added.result(), absl::StrCat("added ", added.job_count(), " jobs to ", study, "/", batch));
@@ -204,8 +202,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
     req.add_states(JOB_STATE_FAILED);
     req.set_page_size(10000);
     ListJobsResponse out;
-    absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->ListJobs(c, req, &out); },
-                           s.deadline_seconds);
+    absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ListJobs(c, req, &out); });
     if (!st.ok()) return ServerError(name, st);
     for (const auto& j : out.jobs()) moves.push_back(j.key());
     if (moves.empty()) {
@@ -219,8 +216,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
       req.set_branch(branch);
       *req.mutable_key() = key;
       Job job;
-      absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, req, &job); },
-                             s.deadline_seconds);
+      absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->GetJob(c, req, &job); });
       if (!st.ok()) return ServerError(name, st);
       if (job.state() == JOB_STATE_QUEUED) {
         return ServerError(name, absl::FailedPreconditionError(absl::StrCat(
@@ -260,8 +256,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
   }
   ui.Progress(absl::StrCat("moving ", moves.size(), " jobs..."));
   WriteResult result;
-  absl::Status st = Call([&](grpc::ClientContext* c) { return s.repo->TransitionJobs(c, req, &result); },
-                         s.deadline_seconds);
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->TransitionJobs(c, req, &result); });
   if (!st.ok()) return ServerError(name, st);
   PushMain(s, name);
   PrintWritten(ui, args, result,
@@ -277,8 +272,7 @@ int CmdClearRuns(const std::string& name, Services& s, const Ui& ui, const Args&
   req.mutable_options()->set_branch("main");
   WriteResult result;
   int rc = WriteOnMain(name, s, [&] {
-    return Call([&](grpc::ClientContext* c) { return s.repo->ClearRuns(c, req, &result); },
-                s.deadline_seconds);
+    return s.Call([&](grpc::ClientContext* c) { return s.repo->ClearRuns(c, req, &result); });
   });
   if (rc != kOk) return rc;
   PrintWritten(ui, args, result,
@@ -299,8 +293,7 @@ int CmdRemoveAnalysis(const std::string& name, Services& s, const Ui& ui, const 
   req.set_analysis_id(args.positional()[1]);
   WriteResult result;
   int rc = WriteOnMain(name, s, [&] {
-    return Call([&](grpc::ClientContext* c) { return s.repo->RemoveAnalysis(c, req, &result); },
-                s.deadline_seconds);
+    return s.Call([&](grpc::ClientContext* c) { return s.repo->RemoveAnalysis(c, req, &result); });
   });
   if (rc != kOk) return rc;
   PrintWritten(ui, args, result,
@@ -320,8 +313,7 @@ int CmdPause(const std::string& name, Services& s, const Ui& ui, const Args& arg
   req.mutable_flag()->set_content(args.Get("reason"));
   WriteResult result;
   int rc = WriteOnMain(name, s, [&] {
-    return Call([&](grpc::ClientContext* c) { return s.repo->SetFlag(c, req, &result); },
-                s.deadline_seconds);
+    return s.Call([&](grpc::ClientContext* c) { return s.repo->SetFlag(c, req, &result); });
   });
   if (rc != kOk) return rc;
   PrintWritten(ui, args, result,
@@ -340,8 +332,7 @@ int ClearFlagOnMain(const std::string& name, Services& s, const Ui& ui, const Ar
   req.set_environment(env);
   WriteResult result;
   int rc = WriteOnMain(name, s, [&] {
-    return Call([&](grpc::ClientContext* c) { return s.repo->ClearFlag(c, req, &result); },
-                s.deadline_seconds);
+    return s.Call([&](grpc::ClientContext* c) { return s.repo->ClearFlag(c, req, &result); });
   });
   if (rc != kOk) return rc;
   PrintWritten(ui, args, result, done + env + " from the next cycle");

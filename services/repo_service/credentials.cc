@@ -59,6 +59,8 @@ int CertificateCheckCallback(git_cert* cert, int valid, const char* host, void* 
     git_error_set_str(GIT_ERROR_SSH, "the ssh server's raw host key is not available to check");
     return GIT_ECERTIFICATE;
   }
+  // Read at every connection (a small file, once per fetch or push): a
+  // rotated Secret is honoured without a restart.
   std::ifstream in(p->options->ssh_known_hosts_path);
   if (!in) {
     git_error_set_str(GIT_ERROR_SSH, absl::StrCat("cannot read known_hosts file ",

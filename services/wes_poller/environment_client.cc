@@ -33,8 +33,6 @@ const Struct* Object(const Struct& s, const std::string& key) {
   return v != nullptr && v->has_struct_value() ? &v->struct_value() : nullptr;
 }
 
-// A string, or a number printed as an integer (GraphQL times may be epoch
-// milliseconds); "" otherwise.
 // ARGO's GraphQL gives times as epoch milliseconds; WES as ISO 8601. One
 // form for every caller: milliseconds become ISO 8601 (UTC); anything else
 // is kept as the service wrote it.
@@ -44,6 +42,8 @@ std::string IsoTime(const std::string& text) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(millis), absl::UTCTimeZone());
 }
 
+// A string, or a number printed as an integer (GraphQL times may be epoch
+// milliseconds); "" otherwise.
 std::string Text(const Struct* s, const std::string& key) {
   if (s == nullptr) return "";
   const Value* v = Field(*s, key);
