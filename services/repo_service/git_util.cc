@@ -22,6 +22,10 @@ void InitLibgit2() {
     // (even capped at 8 MiB, a cap on raw sizes, not on parsed trees) the
     // repo-service held 138 MB resident at 100,000 jobs.
     git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+    // Every id a write puts in a tree or commit is one this process just
+    // wrote or read from the branch tip, so libgit2's check that each exists
+    // only re-reads them: an open and an inflate per tree on the path.
+    git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
   });
 }
 

@@ -54,9 +54,10 @@ absl::Status GitStatus(int error, absl::string_view context);
 // it writes: that was ~0.8 ms of a 1.2 ms transition and most of a 1 s
 // 1,000-job import. While this lives, objects are written without fsync;
 // Flush() makes them durable with one syncfs() of the repository's file
-// system and turns fsync back on, before any ref may point at them (ref
-// updates keep libgit2's own fsync). libgit2's option is process-wide: hold
-// one only under the lock that serializes every git write of the process.
+// system and turns fsync back on, before any ref may point at them
+// (UpdateBranchRef writes the new ref value first, so the same syncfs() covers
+// it). libgit2's option is process-wide: hold one only under the lock that
+// serializes every git write of the process.
 class DeferredObjectSync {
  public:
   // `fd_in_repo`: any open descriptor on the repository's file system.
@@ -68,6 +69,7 @@ class DeferredObjectSync {
   DeferredObjectSync& operator=(const DeferredObjectSync&) = delete;
 
   absl::Status Flush();
+  bool durable() const { return durable_; }
 
  private:
   int fd_;

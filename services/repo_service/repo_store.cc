@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <git2/sys/commit.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/credentials.h"
+#include "services/repo_service/ref_update.h"
 
 namespace tracker::repo {
 namespace {
@@ -83,6 +85,8 @@ absl::StatusOr<std::unique_ptr<RepoStore>> RepoStore::Open(StoreOptions options)
   auto lock_fd = LockClone(git_dir);
   if (!lock_fd.ok()) return lock_fd.status();
   RemoveStaleRefLocks(git_dir);
+  auto write_reflog = WritesReflog(repo.get());
+  if (!write_reflog.ok()) return write_reflog.status();
 
   if (!options.remote_url.empty()) {
     git_remote* remote = nullptr;
@@ -101,6 +105,7 @@ absl::StatusOr<std::unique_ptr<RepoStore>> RepoStore::Open(StoreOptions options)
   }
 
   std::unique_ptr<RepoStore> store(new RepoStore(std::move(options), std::move(repo), *lock_fd));
+  store->write_reflog_ = *write_reflog;
   std::lock_guard<std::mutex> write(store->write_mu_);
   std::lock_guard<std::mutex> git(store->git_mu_);
   // Local branches start from the remote's when they do not exist yet.
@@ -149,8 +154,9 @@ absl::StatusOr<git_oid> RepoStore::ResolveRef(const std::string& ref_name) {
   return oid;
 }
 
-absl::Status RepoStore::RefreshSnapshot(const std::string& branch) {
-  auto tip = ResolveRef(absl::StrCat("refs/heads/", branch));
+absl::Status RepoStore::RefreshSnapshot(const std::string& branch, const git_oid* known_tip) {
+  absl::StatusOr<git_oid> tip =
+      known_tip != nullptr ? *known_tip : ResolveRef(absl::StrCat("refs/heads/", branch));
   if (!tip.ok()) return tip.status();
   BranchSnapshots now = Current();
   const auto& current = branch == kMainBranch ? now.main : now.scheduler;
@@ -214,40 +220,23 @@ absl::StatusOr<git_oid> RepoStore::CreateCommit(const tracker::v1::WriteOptions&
   GIT_RETURN_IF_ERROR(git_signature_now(&raw_sig, name.c_str(), email.c_str()),
                       "author (name and email must not contain '<', '>' or newlines)");
   SignaturePtr sig(raw_sig);
-  git_tree* raw_tree = nullptr;
-  GIT_RETURN_IF_ERROR(git_tree_lookup(&raw_tree, repo_.get(), &tree_oid), "read new tree");
-  TreePtr tree(raw_tree);
-  std::vector<CommitPtr> parent_commits;
-  std::vector<const git_commit*> parent_ptrs;
-  for (const git_oid& p : parents) {
-    git_commit* c = nullptr;
-    GIT_RETURN_IF_ERROR(git_commit_lookup(&c, repo_.get(), &p), "read parent commit");
-    parent_commits.emplace_back(c);
-    parent_ptrs.push_back(c);
-  }
+  // From ids: the tree and parents are not read back just to be named.
+  std::vector<const git_oid*> parent_ids;
+  for (const git_oid& p : parents) parent_ids.push_back(&p);
   git_oid commit_oid;
-  GIT_RETURN_IF_ERROR(git_commit_create(&commit_oid, repo_.get(), nullptr, sig.get(),
-                                        sig.get(), nullptr, message.c_str(), tree.get(),
-                                        parent_ptrs.size(), parent_ptrs.data()),
+  GIT_RETURN_IF_ERROR(git_commit_create_from_ids(&commit_oid, repo_.get(), nullptr, sig.get(),
+                                                 sig.get(), nullptr, message.c_str(), &tree_oid,
+                                                 parent_ids.size(), parent_ids.data()),
                       "create commit");
   return commit_oid;
 }
 
 absl::Status RepoStore::UpdateBranch(const std::string& branch, const git_oid& expected,
-                                     const git_oid& next, const std::string& reason) {
-  std::string ref_name = absl::StrCat("refs/heads/", branch);
-  git_reference* ref = nullptr;
-  int rc = git_reference_create_matching(&ref, repo_.get(), ref_name.c_str(), &next, 1,
-                                         &expected, reason.c_str());
-  if (rc == GIT_EMODIFIED) {
-    git_error_clear();
-    return absl::AbortedError(absl::StrCat(
-        "branch ", branch, " moved while this write was prepared; nothing was written, "
-        "read again and retry"));
-  }
-  GIT_RETURN_IF_ERROR(rc, absl::StrCat("update ", ref_name));
-  git_reference_free(ref);
-  return RefreshSnapshot(branch);
+                                     const git_oid& next, const std::string& reason,
+                                     DeferredObjectSync& objects) {
+  TRACKER_RETURN_IF_ERROR(UpdateBranchRef(repo_.get(), absl::StrCat("refs/heads/", branch),
+                                          expected, next, reason, write_reflog_, objects));
+  return RefreshSnapshot(branch, &next);
 }
 
 absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
@@ -266,7 +255,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
                                              "; nothing was written"));
     }
   }
-  TRACKER_RETURN_IF_ERROR(RefreshSnapshot(branch));
+  TRACKER_RETURN_IF_ERROR(RefreshSnapshot(branch, &*tip));
   DeferredObjectSync objects(lock_fd_, options_.durable_writes);
   auto snapshot = Read(branch);
   if (!snapshot.ok()) return snapshot.status();
@@ -280,8 +269,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
   const std::string& message = options.message().empty() ? default_message : options.message();
   auto commit = CreateCommit(options, message, *tree, {*tip});
   if (!commit.ok()) return commit.status();
-  TRACKER_RETURN_IF_ERROR(objects.Flush());
-  TRACKER_RETURN_IF_ERROR(UpdateBranch(branch, *tip, *commit, message));
+  TRACKER_RETURN_IF_ERROR(UpdateBranch(branch, *tip, *commit, message, objects));
   tracker::v1::WriteResult result;
   result.set_commit(OidHex(*commit));
   result.set_branch(branch);

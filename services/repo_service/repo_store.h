@@ -106,12 +106,16 @@ class RepoStore {
   absl::StatusOr<git_oid> CreateCommit(const tracker::v1::WriteOptions& options,
                                        const std::string& message, const git_oid& tree,
                                        const std::vector<git_oid>& parents);
-  // Compare-and-swap of refs/heads/<branch> from `expected` to `next`; then
+  // Compare-and-swap of refs/heads/<branch> from `expected` to `next`, with
+  // the objects of the write made durable first (see UpdateBranchRef); then
   // refreshes the branch's snapshot.
   absl::Status UpdateBranch(const std::string& branch, const git_oid& expected,
-                            const git_oid& next, const std::string& reason);
+                            const git_oid& next, const std::string& reason,
+                            DeferredObjectSync& objects);
   absl::StatusOr<git_oid> ResolveRef(const std::string& ref_name);
-  absl::Status RefreshSnapshot(const std::string& branch);
+  // Brings the branch's snapshot to its tip; `known_tip` spares reading the
+  // ref again when the caller has just read or written it.
+  absl::Status RefreshSnapshot(const std::string& branch, const git_oid* known_tip = nullptr);
   absl::StatusOr<tracker::v1::MergeResponse> MergeLocked(const std::string& source_ref,
                                                           const std::string& target,
                                                           const tracker::v1::WriteOptions& options);
@@ -124,6 +128,8 @@ class RepoStore {
   StoreOptions options_;
   RepositoryPtr repo_;
   int lock_fd_;
+  // core.logAllRefUpdates, read once at open.
+  bool write_reflog_ = false;
   // Held for a whole write, merge, fetch or push: one writer at a time.
   std::mutex write_mu_;
   // Guards repo_: libgit2 objects are not safe to use from two threads at

@@ -8,6 +8,7 @@
 // baseline's median with the ratio.
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -27,15 +28,24 @@ namespace {
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-double MedianMs(int runs, const std::function<void()>& fn) {
-  std::vector<double> ms;
+// Appends `runs` timings of `fn` to `ms`.
+void Sample(int runs, const std::function<void()>& fn, std::vector<double>& ms) {
   for (int i = 0; i < runs; ++i) {
     auto t0 = Clock::now();
     fn();
     ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
+}
+
+double Median(std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
   return ms[ms.size() / 2];
+}
+
+double MedianMs(int runs, const std::function<void()>& fn) {
+  std::vector<double> ms;
+  Sample(runs, fn, ms);
+  return Median(ms);
 }
 
 int Sh(const std::string& cmd) { return std::system(cmd.c_str()); }
@@ -124,34 +134,43 @@ void Bench(const std::string& name, const std::string& bare) {
     t->set_to_state(forward ? tracker::v1::JOB_STATE_FAILED : tracker::v1::JOB_STATE_COMPLETED);
     Check(store->TransitionJobs(req).status(), "transition");
   };
-  int flip = 0;
-  double single = MedianMs(100, [&] { one(keys[0], flip++ % 2 == 0); });
-  if (flip % 2) one(keys[0], false);
-
   const auto& k = keys[1];
   std::string jobdir = absl::StrCat("jobs/", k.study_id(), "/", k.batch_id());
+  int flip = 0;
   int seed_flip = 0;
-  double single_seed = MedianMs(30, [&] {
+  auto seed_one = [&] {
     bool fwd = seed_flip++ % 2 == 0;
     std::string a = absl::StrCat(jobdir, fwd ? "/completed/" : "/failed/", k.job_id());
     std::string b = absl::StrCat(jobdir, fwd ? "/failed/" : "/completed/", k.job_id());
     Sh(absl::StrCat("cd ", Quote(checkout), " && git mv ", a, " ", b,
                     " && git -c user.name=b -c user.email=b@x commit -qm '[scheduler] update job status'"));
-  });
-  Row("one transition (one commit)", single, single_seed);
-  {
-    // The same with no fsync at all, the durability of git's defaults (they
-    // skip loose objects and refs), to show what the syncs cost.
-    store.reset();
-    tracker::repo::StoreOptions undurable = options;
-    undurable.durable_writes = false;
-    store = *tracker::repo::RepoStore::Open(undurable);
-    double unsynced = MedianMs(100, [&] { one(keys[0], flip++ % 2 == 0); });
-    if (flip % 2) one(keys[0], false);
-    Row("one transition, no fsync (as git's defaults)", unsynced, single_seed);
-    store.reset();
-    store = *tracker::repo::RepoStore::Open(options);
+  };
+  // Disk latency on a shared machine drifts over seconds, so the three are
+  // sampled in interleaved rounds and compared over the same stretch of time.
+  // Each round starts with sync(): our syncs must not pay for writing back
+  // the dirty pages git's commits left behind, nor git for ours.
+  // "No fsync" is the durability of git's defaults (no fsync of loose objects
+  // or refs), to show what our syncs cost.
+  tracker::repo::StoreOptions undurable = options;
+  undurable.durable_writes = false;
+  std::vector<double> synced, unsynced, seed;
+  for (int round = 0; round < 5; ++round) {
+    for (auto* opts : {&options, &undurable}) {
+      ::sync();
+      store.reset();
+      store = *tracker::repo::RepoStore::Open(*opts);
+      Sample(40, [&] { one(keys[0], flip++ % 2 == 0); }, opts == &options ? synced : unsynced);
+    }
+    ::sync();
+    Sample(6, seed_one, seed);
   }
+  if (flip % 2) one(keys[0], false);
+  if (seed_flip % 2) seed_one();
+  double single_seed = Median(seed);
+  Row("one transition (one commit)", Median(synced), single_seed);
+  Row("one transition, no fsync (as git's defaults)", Median(unsynced), single_seed);
+  store.reset();
+  store = *tracker::repo::RepoStore::Open(options);
 
   bool forward = true;
   double thousand = MedianMs(3, [&] {
