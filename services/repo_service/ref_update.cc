@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/status.h"
 
 namespace tracker::repo {
@@ -103,8 +104,9 @@ absl::Status UpdateBranchRef(git_repository* repo, const std::string& ref_name,
                              const std::string& reflog_message, bool write_reflog,
                              DeferredObjectSync& objects) {
   const auto moved = [&] {
-    return absl::AbortedError(absl::StrCat(ref_name, " moved while this write was prepared; ",
-                                           "nothing was written, read again and retry"));
+    return absl::AbortedError(absl::StrCat("branch ", absl::StripPrefix(ref_name, "refs/heads/"),
+                                           " moved while this write was prepared; nothing was "
+                                           "written, read again and retry"));
   };
   if (write_reflog) {
     TRACKER_RETURN_IF_ERROR(objects.Flush());

@@ -109,7 +109,7 @@ TEST_F(RefUpdateTest, ARefKeptOnlyInPackedRefsGetsALooseRef) {
 TEST_F(RefUpdateTest, ARefThatMovedIsAbortedAndNothingIsWritten) {
   absl::Status s = Update(second_, first_, false);
   EXPECT_EQ(s.code(), absl::StatusCode::kAborted) << s;
-  EXPECT_THAT(s.message(), HasSubstr("moved while this write was prepared"));
+  EXPECT_THAT(s.message(), HasSubstr("branch scheduler moved while this write was prepared"));
   EXPECT_EQ(Tip(), first_);
   EXPECT_FALSE(fs::exists(Lock()));
 }
