@@ -20,7 +20,10 @@ fi
 echo "generating a repository of $jobs jobs..." >&2
 python3 tools/gen_tracking_repo.py "$work/generated.git" --jobs "$jobs" --studies 20 --mix >&2
 repos+=("generated-$jobs=$work/generated.git")
-bazel-bin/tools/bench/repo_bench "${repos[@]}"
+# The store logs every transition, as the service does; to a file, so the
+# figures stay readable.
+bazel-bin/tools/bench/repo_bench "${repos[@]}" 2>"$work/bench.log" ||
+  { tail -20 "$work/bench.log"; exit 1; }
 
 # Resident memory of the real binary serving the generated repository.
 port_file="$work/port"
