@@ -4,7 +4,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 
@@ -62,12 +64,84 @@ DeferredObjectSync::DeferredObjectSync(int fd_in_repo, bool durable)
 
 DeferredObjectSync::~DeferredObjectSync() { git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1); }
 
-absl::Status DeferredObjectSync::Flush() {
-  if (!durable_) return absl::OkStatus();
+namespace {
+
+// One thread, for the life of the process, that runs syncfs() for a writer
+// while the writer parses its next snapshot. Starting a thread per write cost
+// ~0.2 ms.
+class SyncThread {
+ public:
+  static SyncThread& Instance() {
+    static SyncThread* instance = new SyncThread();  // never destroyed: detached
+    return *instance;
+  }
+  // syncfs(fd) on this thread while `meanwhile` runs on the caller's; the
+  // errno of the syncfs(), 0 when it succeeded. One caller at a time (two
+  // stores in one process take turns).
+  int SyncWhile(int fd, const std::function<void()>& meanwhile) {
+    std::lock_guard<std::mutex> turn(turn_mu_);
+    Start(fd);
+    meanwhile();
+    return Wait();
+  }
+
+ private:
+  void Start(int fd) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fd_ = fd;
+    requested_ = true;
+    done_ = false;
+    cv_.notify_all();
+  }
+  // errno of the syncfs(), 0 when it succeeded.
+  int Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return done_; });
+    return error_;
+  }
+
+  SyncThread() { std::thread([this] { Run(); }).detach(); }
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return requested_; });
+      requested_ = false;
+      int fd = fd_;
+      lock.unlock();
+      int error = ::syncfs(fd) == 0 ? 0 : errno;
+      lock.lock();
+      error_ = error;
+      done_ = true;
+      cv_.notify_all();
+    }
+  }
+
+  std::mutex turn_mu_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int fd_ = -1;
+  bool requested_ = false;
+  bool done_ = false;
+  int error_ = 0;
+};
+
+}  // namespace
+
+absl::Status DeferredObjectSync::Flush(const std::function<void()>& meanwhile) {
+  if (!durable_) {
+    if (meanwhile) meanwhile();
+    return absl::OkStatus();
+  }
   git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-  if (::syncfs(fd_) != 0) {
+  int error = 0;
+  if (meanwhile) {
+    error = SyncThread::Instance().SyncWhile(fd_, meanwhile);
+  } else if (::syncfs(fd_) != 0) {
+    error = errno;
+  }
+  if (error != 0) {
     return absl::InternalError(
-        absl::StrCat("syncfs of the repository failed: ", std::strerror(errno)));
+        absl::StrCat("syncfs of the repository failed: ", std::strerror(error)));
   }
   return absl::OkStatus();
 }

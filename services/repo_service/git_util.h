@@ -5,6 +5,7 @@
 
 #include <git2.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -68,7 +69,10 @@ class DeferredObjectSync {
   DeferredObjectSync(const DeferredObjectSync&) = delete;
   DeferredObjectSync& operator=(const DeferredObjectSync&) = delete;
 
-  absl::Status Flush();
+  // `meanwhile`, if given, runs on the calling thread while another thread
+  // waits for the disk: work that needs the written objects but must not be
+  // published before they are durable (the next snapshot).
+  absl::Status Flush(const std::function<void()>& meanwhile = nullptr);
   bool durable() const { return durable_; }
 
  private:

@@ -102,14 +102,15 @@ absl::StatusOr<bool> WritesReflog(git_repository* repo) {
 absl::Status UpdateBranchRef(git_repository* repo, const std::string& ref_name,
                              const git_oid& expected, const git_oid& next,
                              const std::string& reflog_message, bool write_reflog,
-                             DeferredObjectSync& objects) {
+                             DeferredObjectSync& objects,
+                             const std::function<void()>& meanwhile) {
   const auto moved = [&] {
     return absl::AbortedError(absl::StrCat("branch ", absl::StripPrefix(ref_name, "refs/heads/"),
                                            " moved while this write was prepared; nothing was "
                                            "written, read again and retry"));
   };
   if (write_reflog) {
-    TRACKER_RETURN_IF_ERROR(objects.Flush());
+    TRACKER_RETURN_IF_ERROR(objects.Flush(meanwhile));
     git_reference* ref = nullptr;
     int rc = git_reference_create_matching(&ref, repo, ref_name.c_str(), &next, 1, &expected,
                                            reflog_message.c_str());
@@ -131,7 +132,7 @@ absl::Status UpdateBranchRef(git_repository* repo, const std::string& ref_name,
                       absl::StrCat("resolve ", ref_name));
   if (git_oid_cmp(&current, &expected) != 0) return moved();
   TRACKER_RETURN_IF_ERROR(lock.Write(absl::StrCat(OidHex(next), "\n")));
-  TRACKER_RETURN_IF_ERROR(objects.Flush());
+  TRACKER_RETURN_IF_ERROR(objects.Flush(meanwhile));
   TRACKER_RETURN_IF_ERROR(lock.Commit());
   if (!objects.durable()) return absl::OkStatus();
   return SyncDirectory(fs::path(ref_path).parent_path().string());

@@ -3,6 +3,7 @@
 
 #include <git2.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -23,6 +24,8 @@ namespace tracker::repo {
 // directory so the rename is on disk before we answer. Objects reach the disk
 // before any ref names them, and the ref never exists half written.
 //
+// `meanwhile` runs while the disk syncs (see DeferredObjectSync::Flush).
+//
 // With `write_reflog` (see WritesReflog) the update goes through libgit2,
 // which also appends the reflog entry.
 //
@@ -32,7 +35,8 @@ namespace tracker::repo {
 absl::Status UpdateBranchRef(git_repository* repo, const std::string& ref_name,
                              const git_oid& expected, const git_oid& next,
                              const std::string& reflog_message, bool write_reflog,
-                             DeferredObjectSync& objects);
+                             DeferredObjectSync& objects,
+                             const std::function<void()>& meanwhile = nullptr);
 
 // Whether git would log branch updates in this repository: the
 // core.logAllRefUpdates setting, by default on for repositories with a work

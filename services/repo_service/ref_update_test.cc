@@ -151,5 +151,28 @@ TEST_F(RefUpdateTest, WritesReflogFollowsGitsSetting) {
   EXPECT_THAT(bad.status().message(), HasSubstr("core.logAllRefUpdates"));
 }
 
+TEST(DeferredObjectSyncTest, RunsTheWorkInBetweenAndReportsAFailedSync) {
+  int ran = 0;
+  {
+    int fd = ::open("/", O_RDONLY | O_DIRECTORY);
+    DeferredObjectSync objects(fd, true);
+    EXPECT_TRUE(objects.Flush([&] { ++ran; }).ok());
+    EXPECT_TRUE(objects.Flush().ok());
+    ::close(fd);
+  }
+  EXPECT_EQ(ran, 1);
+  // A descriptor that is not open: the sync fails, and the failure is the
+  // answer, after the work in between has run.
+  DeferredObjectSync broken(-1, true);
+  absl::Status s = broken.Flush([&] { ++ran; });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+  EXPECT_THAT(s.message(), HasSubstr("syncfs of the repository failed"));
+  EXPECT_EQ(ran, 2);
+  // Without durability nothing is synced, and the work still runs.
+  DeferredObjectSync undurable(-1, false);
+  EXPECT_TRUE(undurable.Flush([&] { ++ran; }).ok());
+  EXPECT_EQ(ran, 3);
+}
+
 }  // namespace
 }  // namespace tracker::repo

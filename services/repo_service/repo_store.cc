@@ -232,11 +232,20 @@ absl::StatusOr<git_oid> RepoStore::CreateCommit(const tracker::v1::WriteOptions&
 }
 
 absl::Status RepoStore::UpdateBranch(const std::string& branch, const git_oid& expected,
-                                     const git_oid& next, const std::string& reason,
-                                     DeferredObjectSync& objects) {
-  TRACKER_RETURN_IF_ERROR(UpdateBranchRef(repo_.get(), absl::StrCat("refs/heads/", branch),
-                                          expected, next, reason, write_reflog_, objects));
-  return RefreshSnapshot(branch, &next);
+                                     const git_oid& next, const git_oid& next_tree,
+                                     const std::string& reason, DeferredObjectSync& objects) {
+  BranchSnapshots now = Current();
+  absl::StatusOr<std::shared_ptr<const Snapshot>> loaded = absl::UnknownError("not parsed");
+  TRACKER_RETURN_IF_ERROR(UpdateBranchRef(
+      repo_.get(), absl::StrCat("refs/heads/", branch), expected, next, reason, write_reflog_,
+      objects, [&] {
+        loaded = LoadSnapshot(repo_.get(), next, next_tree, {now.scheduler.get(), now.main.get()});
+      }));
+  // Published only now: readers never see a commit that is not yet durable.
+  if (!loaded.ok()) return RefreshSnapshot(branch, &next);
+  std::lock_guard<std::mutex> lock(snap_mu_);
+  (branch == kMainBranch ? main_ : scheduler_) = *std::move(loaded);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
@@ -269,7 +278,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
   const std::string& message = options.message().empty() ? default_message : options.message();
   auto commit = CreateCommit(options, message, *tree, {*tip});
   if (!commit.ok()) return commit.status();
-  TRACKER_RETURN_IF_ERROR(UpdateBranch(branch, *tip, *commit, message, objects));
+  TRACKER_RETURN_IF_ERROR(UpdateBranch(branch, *tip, *commit, *tree, message, objects));
   tracker::v1::WriteResult result;
   result.set_commit(OidHex(*commit));
   result.set_branch(branch);

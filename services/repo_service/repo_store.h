@@ -106,12 +106,13 @@ class RepoStore {
   absl::StatusOr<git_oid> CreateCommit(const tracker::v1::WriteOptions& options,
                                        const std::string& message, const git_oid& tree,
                                        const std::vector<git_oid>& parents);
-  // Compare-and-swap of refs/heads/<branch> from `expected` to `next`, with
-  // the objects of the write made durable first (see UpdateBranchRef); then
-  // refreshes the branch's snapshot.
+  // Compare-and-swap of refs/heads/<branch> from `expected` to `next` (whose
+  // root tree is `next_tree`), with the objects of the write made durable
+  // first (see UpdateBranchRef); then publishes the branch's new snapshot,
+  // parsed while the disk synced.
   absl::Status UpdateBranch(const std::string& branch, const git_oid& expected,
-                            const git_oid& next, const std::string& reason,
-                            DeferredObjectSync& objects);
+                            const git_oid& next, const git_oid& next_tree,
+                            const std::string& reason, DeferredObjectSync& objects);
   absl::StatusOr<git_oid> ResolveRef(const std::string& ref_name);
   // Brings the branch's snapshot to its tip; `known_tip` spares reading the
   // ref again when the caller has just read or written it.

@@ -284,7 +284,7 @@ absl::StatusOr<tracker::v1::MergeResponse> RepoStore::MergeLocked(
     TRACKER_ASSIGN_OR_RETURN(next, CreateCommit(options, message, merged_tree, {ours, theirs}));
   }
   TRACKER_RETURN_IF_ERROR(
-      UpdateBranch(target, ours, next, absl::StrCat("merge ", source_ref), objects));
+      UpdateBranch(target, ours, next, merged_tree, absl::StrCat("merge ", source_ref), objects));
   out.set_fast_forward(fast_forward);
   out.mutable_result()->set_commit(OidHex(next));
   LogInfo("merged")

@@ -167,7 +167,12 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
   git_commit* raw_commit = nullptr;
   GIT_RETURN_IF_ERROR(git_commit_lookup(&raw_commit, repo, &commit_oid), "read commit");
   CommitPtr commit(raw_commit);
-  const git_oid root_tree = *git_commit_tree_id(commit.get());
+  return LoadSnapshot(repo, commit_oid, *git_commit_tree_id(commit.get()), previous);
+}
+
+absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
+    git_repository* repo, const git_oid& commit_oid, const git_oid& root_tree,
+    const std::vector<const Snapshot*>& previous) {
   for (const Snapshot* prev : previous) {
     if (prev != nullptr && OidEqual(prev->commit, commit_oid)) {
       return std::make_shared<const Snapshot>(*prev);

@@ -82,6 +82,11 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
     git_repository* repo, const git_oid& commit,
     const std::vector<const Snapshot*>& previous);
 
+// The same when the caller knows the commit's root tree (it just wrote it).
+absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
+    git_repository* repo, const git_oid& commit, const git_oid& root_tree,
+    const std::vector<const Snapshot*>& previous);
+
 // The same for a root tree that no commit points at yet (a merge result).
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
     git_repository* repo, const git_oid& root_tree,

@@ -134,15 +134,25 @@ void Bench(const std::string& name, const std::string& bare) {
     t->set_to_state(forward ? tracker::v1::JOB_STATE_FAILED : tracker::v1::JOB_STATE_COMPLETED);
     Check(store->TransitionJobs(req).status(), "transition");
   };
-  const auto& k = keys[1];
-  std::string jobdir = absl::StrCat("jobs/", k.study_id(), "/", k.batch_id());
-  int flip = 0;
-  int seed_flip = 0;
+  // Every single transition moves a different job, as the scheduler does, so
+  // each writes new trees; moving one job back and forth would find its trees
+  // already written and understate the cost.
+  auto move_back = [&](size_t from, size_t to) {
+    tracker::v1::TransitionJobsRequest req;
+    for (size_t i = from; i < to; ++i) {
+      auto* t = req.add_transitions();
+      *t->mutable_key() = keys[i];
+      t->set_from_state(tracker::v1::JOB_STATE_FAILED);
+      t->set_to_state(tracker::v1::JOB_STATE_COMPLETED);
+    }
+    Check(store->TransitionJobs(req).status(), "move back");
+  };
+  size_t seed_next = keys.size() / 2;
   auto seed_one = [&] {
-    bool fwd = seed_flip++ % 2 == 0;
-    std::string a = absl::StrCat(jobdir, fwd ? "/completed/" : "/failed/", k.job_id());
-    std::string b = absl::StrCat(jobdir, fwd ? "/failed/" : "/completed/", k.job_id());
-    Sh(absl::StrCat("cd ", Quote(checkout), " && git mv ", a, " ", b,
+    const auto& k = keys[seed_next++ % keys.size()];
+    std::string dir = absl::StrCat("jobs/", k.study_id(), "/", k.batch_id());
+    Sh(absl::StrCat("cd ", Quote(checkout), " && git mv ", dir, "/completed/", k.job_id(), " ",
+                    dir, "/failed/", k.job_id(),
                     " && git -c user.name=b -c user.email=b@x commit -qm '[scheduler] update job status'"));
   };
   // Disk latency on a shared machine drifts over seconds, so the three are
@@ -153,19 +163,24 @@ void Bench(const std::string& name, const std::string& bare) {
   // or refs), to show what our syncs cost.
   tracker::repo::StoreOptions undurable = options;
   undurable.durable_writes = false;
+  // Distinct jobs in every round too (a job moved and moved back would find
+  // its trees from an earlier round): the first half of `keys` for us, the
+  // second half for the seed.
+  const size_t per_round = std::max<size_t>(1, std::min<size_t>(40, keys.size() / 20));
+  size_t next = 0;
   std::vector<double> synced, unsynced, seed;
   for (int round = 0; round < 5; ++round) {
     for (auto* opts : {&options, &undurable}) {
       ::sync();
       store.reset();
       store = *tracker::repo::RepoStore::Open(*opts);
-      Sample(40, [&] { one(keys[0], flip++ % 2 == 0); }, opts == &options ? synced : unsynced);
+      size_t first = next;
+      Sample(per_round, [&] { one(keys[next++], true); }, opts == &options ? synced : unsynced);
+      move_back(first, next);
     }
     ::sync();
     Sample(6, seed_one, seed);
   }
-  if (flip % 2) one(keys[0], false);
-  if (seed_flip % 2) seed_one();
   double single_seed = Median(seed);
   Row("one transition (one commit)", Median(synced), single_seed);
   Row("one transition, no fsync (as git's defaults)", Median(unsynced), single_seed);
