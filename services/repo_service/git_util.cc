@@ -146,6 +146,31 @@ absl::Status DeferredObjectSync::Flush(const std::function<void()>& meanwhile) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<TreePtr> TreeCache::Lookup(git_repository* repo, const git_oid& oid) {
+  for (const auto& [id, tree] : trees_) {
+    if (git_oid_equal(&id, &oid)) {
+      git_tree* copy = nullptr;
+      GIT_RETURN_IF_ERROR(git_tree_dup(&copy, tree.get()), "copy tree");
+      return TreePtr(copy);
+    }
+  }
+  git_tree* raw = nullptr;
+  GIT_RETURN_IF_ERROR(git_tree_lookup(&raw, repo, &oid), "read tree");
+  TreePtr tree(raw);
+  git_tree* copy = nullptr;
+  GIT_RETURN_IF_ERROR(git_tree_dup(&copy, tree.get()), "copy tree");
+  if (trees_.size() == kCapacity) trees_.erase(trees_.begin());
+  trees_.emplace_back(oid, TreePtr(copy));
+  return tree;
+}
+
+absl::StatusOr<TreePtr> LookupTree(git_repository* repo, const git_oid& oid, TreeCache* cache) {
+  if (cache != nullptr) return cache->Lookup(repo, oid);
+  git_tree* tree = nullptr;
+  GIT_RETURN_IF_ERROR(git_tree_lookup(&tree, repo, &oid), "read tree");
+  return TreePtr(tree);
+}
+
 std::string OidHex(const git_oid& oid) {
   char buf[GIT_OID_HEXSZ + 1];
   git_oid_tostr(buf, sizeof(buf), &oid);

@@ -239,7 +239,8 @@ absl::Status RepoStore::UpdateBranch(const std::string& branch, const git_oid& e
   TRACKER_RETURN_IF_ERROR(UpdateBranchRef(
       repo_.get(), absl::StrCat("refs/heads/", branch), expected, next, reason, write_reflog_,
       objects, [&] {
-        loaded = LoadSnapshot(repo_.get(), next, next_tree, {now.scheduler.get(), now.main.get()});
+        loaded = LoadSnapshot(repo_.get(), next, next_tree, {now.scheduler.get(), now.main.get()},
+                              &recent_trees_);
       }));
   // Published only now: readers never see a commit that is not yet durable.
   if (!loaded.ok()) return RefreshSnapshot(branch, &next);
@@ -268,7 +269,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
   DeferredObjectSync objects(lock_fd_, options_.durable_writes);
   auto snapshot = Read(branch);
   if (!snapshot.ok()) return snapshot.status();
-  TreeEditor editor(repo_.get(), &(*snapshot)->root_tree);
+  TreeEditor editor(repo_.get(), &(*snapshot)->root_tree, &recent_trees_);
   TRACKER_RETURN_IF_ERROR(edit(**snapshot, editor));
   auto tree = editor.Write();
   if (!tree.ok()) return tree.status();

@@ -131,6 +131,8 @@ class RepoStore {
   int lock_fd_;
   // core.logAllRefUpdates, read once at open.
   bool write_reflog_ = false;
+  // Trees of the last write's path, for the next write. Guarded by git_mu_.
+  TreeCache recent_trees_;
   // Held for a whole write, merge, fetch or push: one writer at a time.
   std::mutex write_mu_;
   // Guards repo_: libgit2 objects are not safe to use from two threads at

@@ -9,12 +9,6 @@
 namespace tracker::repo {
 namespace {
 
-absl::StatusOr<TreePtr> LookupTree(git_repository* repo, const git_oid& oid) {
-  git_tree* tree = nullptr;
-  GIT_RETURN_IF_ERROR(git_tree_lookup(&tree, repo, &oid), "read tree");
-  return TreePtr(tree);
-}
-
 bool MarkerOlder(const std::string& a, const std::string& b) {
   auto ma = ParseMarker(a);
   auto mb = ParseMarker(b);
@@ -61,14 +55,14 @@ const JobEntry* FindPreviousJob(const std::vector<const Batch*>& prev_batches,
 
 absl::StatusOr<std::shared_ptr<const Folder>> LoadFolder(
     git_repository* repo, const git_oid& oid, const std::string& name,
-    const std::vector<const Batch*>& prev_batches) {
+    const std::vector<const Batch*>& prev_batches, TreeCache* cache) {
   for (const Batch* batch : prev_batches) {
     auto it = batch->folders.find(name);
     if (it != batch->folders.end() && OidEqual(it->second->tree, oid)) return it->second;
   }
   auto folder = std::make_shared<Folder>();
   folder->tree = oid;
-  auto tree = LookupTree(repo, oid);
+  auto tree = LookupTree(repo, oid, cache);
   if (!tree.ok()) return tree.status();
   size_t n = git_tree_entrycount(tree->get());
   folder->jobs.reserve(n);
@@ -113,20 +107,20 @@ absl::StatusOr<std::shared_ptr<const ParsedSummary>> LoadSummary(
 
 absl::StatusOr<std::shared_ptr<const Batch>> LoadBatch(
     git_repository* repo, const std::string& id, const git_oid& oid,
-    const std::vector<const Batch*>& prev_batches) {
+    const std::vector<const Batch*>& prev_batches, TreeCache* cache) {
   auto batch = std::make_shared<Batch>();
   batch->id = id;
   batch->tree = oid;
   static const auto kEmpty = std::make_shared<const ParsedSummary>();
   batch->summary = kEmpty;
-  auto tree = LookupTree(repo, oid);
+  auto tree = LookupTree(repo, oid, cache);
   if (!tree.ok()) return tree.status();
   size_t n = git_tree_entrycount(tree->get());
   for (size_t i = 0; i < n; ++i) {
     const git_tree_entry* e = git_tree_entry_byindex(tree->get(), i);
     std::string name = git_tree_entry_name(e);
     if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-      auto folder = LoadFolder(repo, *git_tree_entry_id(e), name, prev_batches);
+      auto folder = LoadFolder(repo, *git_tree_entry_id(e), name, prev_batches, cache);
       if (!folder.ok()) return folder.status();
       batch->folders.emplace(name, *std::move(folder));
     } else if (name == kSummaryFile) {
@@ -172,13 +166,13 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
     git_repository* repo, const git_oid& commit_oid, const git_oid& root_tree,
-    const std::vector<const Snapshot*>& previous) {
+    const std::vector<const Snapshot*>& previous, TreeCache* cache) {
   for (const Snapshot* prev : previous) {
     if (prev != nullptr && OidEqual(prev->commit, commit_oid)) {
       return std::make_shared<const Snapshot>(*prev);
     }
   }
-  auto loaded = LoadTreeSnapshot(repo, root_tree, previous);
+  auto loaded = LoadTreeSnapshot(repo, root_tree, previous, cache);
   if (!loaded.ok()) return loaded.status();
   auto snapshot = std::make_shared<Snapshot>(**loaded);
   snapshot->commit = commit_oid;
@@ -187,7 +181,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
 
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
     git_repository* repo, const git_oid& root_tree,
-    const std::vector<const Snapshot*>& previous) {
+    const std::vector<const Snapshot*>& previous, TreeCache* cache) {
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->root_tree = root_tree;
   for (const Snapshot* prev : previous) {
@@ -195,14 +189,14 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
       return std::make_shared<const Snapshot>(*prev);
     }
   }
-  auto root = LookupTree(repo, snapshot->root_tree);
+  auto root = LookupTree(repo, snapshot->root_tree, cache);
   if (!root.ok()) return root.status();
   const git_tree_entry* jobs = git_tree_entry_byname(root->get(), kJobsDir);
   if (jobs == nullptr || git_tree_entry_type(jobs) != GIT_OBJECT_TREE) {
     return std::shared_ptr<const Snapshot>(std::move(snapshot));
   }
   snapshot->jobs_tree = *git_tree_entry_id(jobs);
-  auto jobs_tree = LookupTree(repo, snapshot->jobs_tree);
+  auto jobs_tree = LookupTree(repo, snapshot->jobs_tree, cache);
   if (!jobs_tree.ok()) return jobs_tree.status();
 
   size_t n = git_tree_entrycount(jobs_tree->get());
@@ -236,7 +230,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
       auto study = std::make_shared<Study>();
       study->id = name;
       study->tree = *oid;
-      auto study_tree = LookupTree(repo, *oid);
+      auto study_tree = LookupTree(repo, *oid, cache);
       if (!study_tree.ok()) return study_tree.status();
       size_t m = git_tree_entrycount(study_tree->get());
       for (size_t j = 0; j < m; ++j) {
@@ -254,7 +248,7 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
         }
         if (same == nullptr) {
           // Reuses unchanged folders and jobs of the previous versions.
-          auto batch = LoadBatch(repo, batch_id, *batch_oid, prev_batches);
+          auto batch = LoadBatch(repo, batch_id, *batch_oid, prev_batches, cache);
           if (!batch.ok()) return batch.status();
           same = *std::move(batch);
         }

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "services/repo_service/batch_summary.h"
+#include "services/repo_service/git_util.h"
 #include "services/repo_service/layout.h"
 
 namespace tracker::repo {
@@ -82,15 +83,16 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
     git_repository* repo, const git_oid& commit,
     const std::vector<const Snapshot*>& previous);
 
-// The same when the caller knows the commit's root tree (it just wrote it).
+// The same when the caller knows the commit's root tree (it just wrote it);
+// the trees on changed paths are read through `cache` when given.
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadSnapshot(
     git_repository* repo, const git_oid& commit, const git_oid& root_tree,
-    const std::vector<const Snapshot*>& previous);
+    const std::vector<const Snapshot*>& previous, TreeCache* cache = nullptr);
 
 // The same for a root tree that no commit points at yet (a merge result).
 absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
     git_repository* repo, const git_oid& root_tree,
-    const std::vector<const Snapshot*>& previous);
+    const std::vector<const Snapshot*>& previous, TreeCache* cache = nullptr);
 
 }  // namespace tracker::repo
 

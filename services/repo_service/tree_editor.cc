@@ -20,8 +20,8 @@ struct TreeEditor::Node {
   std::map<std::string, Entry> overrides;
 };
 
-TreeEditor::TreeEditor(git_repository* repo, const git_oid* base_root)
-    : repo_(repo), root_(std::make_unique<Node>()) {
+TreeEditor::TreeEditor(git_repository* repo, const git_oid* base_root, TreeCache* cache)
+    : repo_(repo), cache_(cache), root_(std::make_unique<Node>()) {
   if (base_root != nullptr) root_->base = *base_root;
 }
 
@@ -43,9 +43,9 @@ absl::StatusOr<TreeEditor::Node*> TreeEditor::Child(Node* node,
   auto dir = std::make_unique<Node>();
   if (node->base.has_value()) {
     if (node->base_tree == nullptr) {
-      git_tree* tree = nullptr;
-      GIT_RETURN_IF_ERROR(git_tree_lookup(&tree, repo_, &*node->base), "read tree");
-      node->base_tree.reset(tree);
+      auto tree = LookupTree(repo_, *node->base, cache_);
+      if (!tree.ok()) return tree.status();
+      node->base_tree = *std::move(tree);
     }
     const git_tree_entry* entry = git_tree_entry_byname(node->base_tree.get(), name.c_str());
     if (entry != nullptr && git_tree_entry_type(entry) == GIT_OBJECT_TREE) {
@@ -109,9 +109,9 @@ absl::Status TreeEditor::Remove(absl::string_view path) {
 absl::StatusOr<std::optional<git_oid>> TreeEditor::WriteNode(Node* node) {
   if (node->overrides.empty()) return node->base;
   if (node->base.has_value() && node->base_tree == nullptr) {
-    git_tree* tree = nullptr;
-    GIT_RETURN_IF_ERROR(git_tree_lookup(&tree, repo_, &*node->base), "read tree");
-    node->base_tree.reset(tree);
+    auto tree = LookupTree(repo_, *node->base, cache_);
+    if (!tree.ok()) return tree.status();
+    node->base_tree = *std::move(tree);
   }
   git_treebuilder* raw = nullptr;
   GIT_RETURN_IF_ERROR(git_treebuilder_new(&raw, repo_, node->base_tree.get()),

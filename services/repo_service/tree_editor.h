@@ -21,8 +21,9 @@ namespace tracker::repo {
 // disappears, as in git. Not thread-safe; one editor per write.
 class TreeEditor {
  public:
-  // `base_root` may be null for an empty repository.
-  TreeEditor(git_repository* repo, const git_oid* base_root);
+  // `base_root` may be null for an empty repository. Base trees are read
+  // through `cache` when given.
+  TreeEditor(git_repository* repo, const git_oid* base_root, TreeCache* cache = nullptr);
   ~TreeEditor();
 
   absl::Status PutBlob(absl::string_view path, absl::string_view content);
@@ -41,6 +42,7 @@ class TreeEditor {
   absl::Status Put(absl::string_view path, Entry entry);
 
   git_repository* repo_;
+  TreeCache* cache_;
   std::unique_ptr<Node> root_;
 };
 
