@@ -86,7 +86,7 @@ class DeferredObjectSync {
 // The trees along the path of the last write, parsed, for the next write:
 // the scheduler moves many jobs of one batch in a row, and reading a big state
 // folder again (inflating it, from a pack also resolving its deltas) was a
-// quarter of a transition's CPU at 100,000 jobs. Holds at most kCapacity
+// fifth of a transition's CPU at 100,000 jobs. Holds at most kCapacity
 // trees, oldest out first. Not thread-safe: used under the git lock.
 class TreeCache {
  public:
