@@ -39,7 +39,8 @@ using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, git_object_
 using OdbPtr = std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>>;
 
 // Initializes libgit2 once per process and sets the options every process
-// of ours wants (fsync of objects and refs on, no object cache).
+// of ours wants (fsync of objects and refs on, no object cache, no re-reading
+// of the ids a new tree or commit names).
 void InitLibgit2();
 
 // Turns a libgit2 return code into a status, with git_error_last()'s text
