@@ -25,15 +25,18 @@ if [ $build_rc -eq 0 ]; then
   test_rc=$?
 fi
 
-# Count gtest cases from every test.xml (a test that wrote none counts as one).
-/usr/bin/python3 - "$(bazel info bazel-testlogs 2>/dev/null)" "$build_rc" <<'PY'
+# Count gtest cases from the test.xml of every test target asked for. Only
+# those: bazel-testlogs keeps the results of targets since removed.
+tests="$(bazel query "tests(set(${targets[*]}))" 2>/dev/null)"
+/usr/bin/python3 - "$(bazel info bazel-testlogs 2>/dev/null)" "$build_rc" "$tests" <<'PY'
 import os, sys, xml.etree.ElementTree as ET
-root, build_rc = sys.argv[1], int(sys.argv[2])
+root, build_rc, labels = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
 passed = failed = skipped = 0
-for dirpath, _, files in os.walk(root) if os.path.isdir(root) else []:
-    if "test.xml" not in files:
+for label in labels:
+    path = os.path.join(root, label.lstrip("/").replace(":", "/"), "test.xml")
+    if not os.path.isfile(path):
         continue
-    tree = ET.parse(os.path.join(dirpath, "test.xml"))
+    tree = ET.parse(path)
     for case in tree.iter("testcase"):
         if case.find("failure") is not None or case.find("error") is not None:
             failed += 1
