@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/status.h"
 
 namespace tracker::repo {
 
@@ -57,8 +59,8 @@ absl::Status GitStatus(int error, absl::string_view context) {
   }
 }
 
-DeferredObjectSync::DeferredObjectSync(int fd_in_repo, bool durable)
-    : fd_(fd_in_repo), durable_(durable) {
+DeferredObjectSync::DeferredObjectSync(git_repository* repo, int fd_in_repo, bool durable)
+    : repo_(repo), fd_(fd_in_repo), durable_(durable) {
   git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
 }
 
@@ -127,7 +129,32 @@ class SyncThread {
 
 }  // namespace
 
+std::string ObjectDirectory(git_repository* repo) {
+  git_buf objects = GIT_BUF_INIT;
+  std::string dir;
+  if (git_repository_item_path(&objects, repo, GIT_REPOSITORY_ITEM_OBJECTS) == 0) {
+    dir = std::string(objects.ptr, objects.size);
+  } else {
+    git_error_clear();
+    dir = absl::StrCat(git_repository_path(repo), "objects");
+  }
+  git_buf_dispose(&objects);
+  return std::string(absl::StripSuffix(dir, "/"));
+}
+
+std::string PackDirectory(git_repository* repo) { return ObjectDirectory(repo) + "/pack"; }
+
 absl::Status DeferredObjectSync::Flush(const std::function<void()>& meanwhile) {
+  if (!pack_.empty()) {
+    TRACKER_ASSIGN_OR_RETURN(std::string written, pack_.Write(PackDirectory(repo_)));
+    ++packs_written_;
+    // Found now rather than on the first miss of a look-up.
+    git_odb* odb = nullptr;
+    GIT_RETURN_IF_ERROR(git_repository_odb(&odb, repo_), "open object database");
+    int rc = git_odb_refresh(odb);
+    git_odb_free(odb);
+    GIT_RETURN_IF_ERROR(rc, absl::StrCat("read the new pack ", written));
+  }
   if (!durable_) {
     if (meanwhile) meanwhile();
     return absl::OkStatus();

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/repo_service/pack_file.h"
 
 namespace tracker::repo {
 
@@ -28,7 +29,6 @@ using RepositoryPtr = std::unique_ptr<git_repository, GitDeleter<git_repository,
 using CommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit, git_commit_free>>;
 using TreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree, git_tree_free>>;
 using BlobPtr = std::unique_ptr<git_blob, GitDeleter<git_blob, git_blob_free>>;
-using TreeBuilderPtr = std::unique_ptr<git_treebuilder, GitDeleter<git_treebuilder, git_treebuilder_free>>;
 using ReferencePtr = std::unique_ptr<git_reference, GitDeleter<git_reference, git_reference_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, GitDeleter<git_signature, git_signature_free>>;
 using IndexPtr = std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>>;
@@ -55,34 +55,49 @@ absl::Status GitStatus(int error, absl::string_view context);
     if (git_rc_ < 0) return ::tracker::repo::GitStatus(git_rc_, context); \
   } while (0)
 
-// Object writes with their fsync deferred. libgit2 fsyncs every loose object
-// it writes: that was ~0.8 ms of a 1.2 ms transition and most of a 1 s
-// 1,000-job import. While this lives, objects are written without fsync;
-// Flush() makes them durable with one syncfs() of the repository's file
-// system and turns fsync back on, before any ref may point at them
-// (UpdateBranchRef writes the new ref value first, so the same syncfs() covers
-// it). libgit2's option is process-wide: hold one only under the lock that
-// serializes every git write of the process.
+// The objects of one write, and their fsync deferred to one flush.
+//
+// Objects added here stay in memory and Flush() writes them as one pack
+// (pack_file.h): two new files where libgit2 would write one loose file per
+// object. Objects libgit2 writes itself meanwhile (a merge's trees) are
+// written without fsync while this lives. Flush() makes all of them durable
+// with one syncfs() of the repository's file system, before any ref may
+// point at them (UpdateBranchRef writes the new ref value first, so the same
+// syncfs() covers it), and turns fsync back on. libgit2's option is
+// process-wide: hold one only under the lock that serializes every git write
+// of the process.
 class DeferredObjectSync {
  public:
   // `fd_in_repo`: any open descriptor on the repository's file system.
   // `durable` false skips every sync, objects and ref alike (git's own
   // defaults); only for measuring against git.
-  DeferredObjectSync(int fd_in_repo, bool durable);
+  DeferredObjectSync(git_repository* repo, int fd_in_repo, bool durable);
   ~DeferredObjectSync();
   DeferredObjectSync(const DeferredObjectSync&) = delete;
   DeferredObjectSync& operator=(const DeferredObjectSync&) = delete;
 
-  // `meanwhile`, if given, runs on the calling thread while another thread
-  // waits for the disk: work that needs the written objects but must not be
-  // published before they are durable (the next snapshot).
+  // Where the write puts its new objects.
+  PackBatch& objects() { return pack_; }
+  // Writes the pack and tells libgit2 about it, then syncs. `meanwhile`, if
+  // given, runs on the calling thread while another thread waits for the
+  // disk: work that needs the written objects but must not be published
+  // before they are durable (the next snapshot).
   absl::Status Flush(const std::function<void()>& meanwhile = nullptr);
   bool durable() const { return durable_; }
+  // How many packs Flush() has written (0 or 1).
+  int packs_written() const { return packs_written_; }
 
  private:
+  git_repository* repo_;
   int fd_;
   bool durable_;
+  PackBatch pack_;
+  int packs_written_ = 0;
 };
+
+// `repo`'s objects/ and objects/pack/, without a trailing slash.
+std::string ObjectDirectory(git_repository* repo);
+std::string PackDirectory(git_repository* repo);
 
 // The trees along the path of the last write, parsed, for the next write:
 // the scheduler moves many jobs of one batch in a row, and reading a big state

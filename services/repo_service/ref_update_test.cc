@@ -70,7 +70,7 @@ class RefUpdateTest : public ::testing::Test {
   }
   absl::Status Update(const std::string& expected, const std::string& next, bool reflog,
                       bool durable = true) {
-    DeferredObjectSync objects(fd_, durable);
+    DeferredObjectSync objects(repo_.get(), fd_, durable);
     return UpdateBranchRef(repo_.get(), kRef, Oid(expected), Oid(next), "test: move",
                            reflog, objects);
   }
@@ -155,7 +155,7 @@ TEST(DeferredObjectSyncTest, RunsTheWorkInBetweenAndReportsAFailedSync) {
   int ran = 0;
   {
     int fd = ::open("/", O_RDONLY | O_DIRECTORY);
-    DeferredObjectSync objects(fd, true);
+    DeferredObjectSync objects(nullptr, fd, true);
     EXPECT_TRUE(objects.Flush([&] { ++ran; }).ok());
     EXPECT_TRUE(objects.Flush().ok());
     ::close(fd);
@@ -163,13 +163,13 @@ TEST(DeferredObjectSyncTest, RunsTheWorkInBetweenAndReportsAFailedSync) {
   EXPECT_EQ(ran, 1);
   // A descriptor that is not open: the sync fails, and the failure is the
   // answer, after the work in between has run.
-  DeferredObjectSync broken(-1, true);
+  DeferredObjectSync broken(nullptr, -1, true);
   absl::Status s = broken.Flush([&] { ++ran; });
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
   EXPECT_THAT(s.message(), HasSubstr("syncfs of the repository failed"));
   EXPECT_EQ(ran, 2);
   // Without durability nothing is synced, and the work still runs.
-  DeferredObjectSync undurable(-1, false);
+  DeferredObjectSync undurable(nullptr, -1, false);
   EXPECT_TRUE(undurable.Flush([&] { ++ran; }).ok());
   EXPECT_EQ(ran, 3);
 }

@@ -3,15 +3,17 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <git2/sys/commit.h>
+#include <git2/sys/repository.h>
 #include <unistd.h>
 
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/credentials.h"
+#include "services/repo_service/pack_merge.h"
 #include "services/repo_service/ref_update.h"
 
 namespace tracker::repo {
@@ -85,6 +87,7 @@ absl::StatusOr<std::unique_ptr<RepoStore>> RepoStore::Open(StoreOptions options)
   auto lock_fd = LockClone(git_dir);
   if (!lock_fd.ok()) return lock_fd.status();
   RemoveStaleRefLocks(git_dir);
+  RemovePackLeftovers(PackDirectory(repo.get()));
   auto write_reflog = WritesReflog(repo.get());
   if (!write_reflog.ok()) return write_reflog.status();
 
@@ -211,24 +214,30 @@ absl::StatusOr<std::string> RepoStore::ReadBlobLocked(const git_oid& oid) {
 absl::StatusOr<git_oid> RepoStore::CreateCommit(const tracker::v1::WriteOptions& options,
                                                 const std::string& message,
                                                 const git_oid& tree_oid,
-                                                const std::vector<git_oid>& parents) {
+                                                const std::vector<git_oid>& parents,
+                                                PackBatch& objects) {
   const std::string& name =
       options.author().name().empty() ? options_.author_name : options.author().name();
   const std::string& email =
       options.author().email().empty() ? options_.author_email : options.author().email();
+  if (message.find('\0') != std::string::npos) {
+    return absl::InvalidArgumentError("the commit message contains a NUL byte");
+  }
   git_signature* raw_sig = nullptr;
   GIT_RETURN_IF_ERROR(git_signature_now(&raw_sig, name.c_str(), email.c_str()),
                       "author (name and email must not contain '<', '>' or newlines)");
   SignaturePtr sig(raw_sig);
-  // From ids: the tree and parents are not read back just to be named.
-  std::vector<const git_oid*> parent_ids;
-  for (const git_oid& p : parents) parent_ids.push_back(&p);
-  git_oid commit_oid;
-  GIT_RETURN_IF_ERROR(git_commit_create_from_ids(&commit_oid, repo_.get(), nullptr, sig.get(),
-                                                 sig.get(), nullptr, message.c_str(), &tree_oid,
-                                                 parent_ids.size(), parent_ids.data()),
-                      "create commit");
-  return commit_oid;
+  // The commit as libgit2 would write it (git_commit_create_from_ids), into
+  // this write's pack.
+  const git_time& when = sig->when;
+  const int offset = when.offset < 0 ? -when.offset : when.offset;
+  const std::string signature = absl::StrFormat(
+      "%s <%s> %d %c%02d%02d\n", sig->name, sig->email, static_cast<int64_t>(when.time),
+      when.offset < 0 || when.sign == '-' ? '-' : '+', offset / 60, offset % 60);
+  std::string commit = absl::StrCat("tree ", OidHex(tree_oid), "\n");
+  for (const git_oid& p : parents) absl::StrAppend(&commit, "parent ", OidHex(p), "\n");
+  absl::StrAppend(&commit, "author ", signature, "committer ", signature, "\n", message);
+  return objects.Add(GIT_OBJECT_COMMIT, commit);
 }
 
 absl::Status RepoStore::UpdateBranch(const std::string& branch, const git_oid& expected,
@@ -243,10 +252,44 @@ absl::Status RepoStore::UpdateBranch(const std::string& branch, const git_oid& e
                               &recent_trees_);
       }));
   // Published only now: readers never see a commit that is not yet durable.
-  if (!loaded.ok()) return RefreshSnapshot(branch, &next);
-  std::lock_guard<std::mutex> lock(snap_mu_);
-  (branch == kMainBranch ? main_ : scheduler_) = *std::move(loaded);
-  return absl::OkStatus();
+  absl::Status published = absl::OkStatus();
+  if (loaded.ok()) {
+    std::lock_guard<std::mutex> lock(snap_mu_);
+    (branch == kMainBranch ? main_ : scheduler_) = *std::move(loaded);
+  } else {
+    published = RefreshSnapshot(branch, &next);
+  }
+  packs_since_merge_ += objects.packs_written();
+  if (packs_since_merge_ >= kPacksBetweenMerges) {
+    packs_since_merge_ = 0;
+    MergePacksLocked();
+  }
+  return published;
+}
+
+void RepoStore::MergePacksLocked() {
+  auto merged = MergePacks(PackDirectory(repo_.get()), kPacksBetweenMerges,
+                           options_.durable_writes, &not_mergeable_packs_);
+  if (!merged.ok()) {
+    // The write is done and every object is still in its old pack.
+    LogWarning("pack_merge_failed").Kv("error", merged.status().ToString());
+    return;
+  }
+  if (merged->packs_merged == 0) return;
+  // libgit2 keeps the removed packs open (and their disk space taken); a new
+  // object database knows only the packs on disk.
+  git_odb* odb = nullptr;
+  const std::string objects_dir = ObjectDirectory(repo_.get());
+  if (git_odb_open(&odb, objects_dir.c_str()) == 0) {
+    git_repository_set_odb(repo_.get(), odb);
+    git_odb_free(odb);
+  } else {
+    LogWarning("object_database_reopen_failed").Kv("error", GitStatus(-1, objects_dir).ToString());
+  }
+  LogInfo("packs_merged")
+      .Kv("packs", static_cast<int64_t>(merged->packs_merged))
+      .Kv("objects", static_cast<int64_t>(merged->objects))
+      .Kv("pack", merged->pack_path);
 }
 
 absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
@@ -266,10 +309,10 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
     }
   }
   TRACKER_RETURN_IF_ERROR(RefreshSnapshot(branch, &*tip));
-  DeferredObjectSync objects(lock_fd_, options_.durable_writes);
+  DeferredObjectSync objects(repo_.get(), lock_fd_, options_.durable_writes);
   auto snapshot = Read(branch);
   if (!snapshot.ok()) return snapshot.status();
-  TreeEditor editor(repo_.get(), &(*snapshot)->root_tree, &recent_trees_);
+  TreeEditor editor(repo_.get(), &(*snapshot)->root_tree, &objects.objects(), &recent_trees_);
   TRACKER_RETURN_IF_ERROR(edit(**snapshot, editor));
   auto tree = editor.Write();
   if (!tree.ok()) return tree.status();
@@ -277,7 +320,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::CommitEdit(
     return absl::FailedPreconditionError("the change is already in place; nothing to commit");
   }
   const std::string& message = options.message().empty() ? default_message : options.message();
-  auto commit = CreateCommit(options, message, *tree, {*tip});
+  auto commit = CreateCommit(options, message, *tree, {*tip}, objects.objects());
   if (!commit.ok()) return commit.status();
   TRACKER_RETURN_IF_ERROR(UpdateBranch(branch, *tip, *commit, *tree, message, objects));
   tracker::v1::WriteResult result;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "proto/tracker/v1/repo.pb.h"
 #include "services/repo_service/git_util.h"
@@ -105,7 +106,7 @@ class RepoStore {
       const std::string& default_message, const EditFn& edit);
   absl::StatusOr<git_oid> CreateCommit(const tracker::v1::WriteOptions& options,
                                        const std::string& message, const git_oid& tree,
-                                       const std::vector<git_oid>& parents);
+                                       const std::vector<git_oid>& parents, PackBatch& objects);
   // Compare-and-swap of refs/heads/<branch> from `expected` to `next` (whose
   // root tree is `next_tree`), with the objects of the write made durable
   // first (see UpdateBranchRef); then publishes the branch's new snapshot,
@@ -113,6 +114,10 @@ class RepoStore {
   absl::Status UpdateBranch(const std::string& branch, const git_oid& expected,
                             const git_oid& next, const git_oid& next_tree,
                             const std::string& reason, DeferredObjectSync& objects);
+  // Merges the packs written since the last merge into bigger ones
+  // (pack_merge.h), and makes libgit2 forget the removed ones. A failure is
+  // logged: the objects stay where they were.
+  void MergePacksLocked();
   absl::StatusOr<git_oid> ResolveRef(const std::string& ref_name);
   // Brings the branch's snapshot to its tip; `known_tip` spares reading the
   // ref again when the caller has just read or written it.
@@ -133,6 +138,12 @@ class RepoStore {
   bool write_reflog_ = false;
   // Trees of the last write's path, for the next write. Guarded by git_mu_.
   TreeCache recent_trees_;
+  // Every write writes one pack; after this many, packs are merged: few
+  // enough that a look-up walks only a handful, and a merge copies little.
+  static constexpr int kPacksBetweenMerges = 16;
+  int packs_since_merge_ = 0;  // guarded by git_mu_
+  // Packs found to hold deltas (fetched ones): never merged, never re-read.
+  absl::flat_hash_set<std::string> not_mergeable_packs_;  // guarded by git_mu_
   // Held for a whole write, merge, fetch or push: one writer at a time.
   std::mutex write_mu_;
   // Guards repo_: libgit2 objects are not safe to use from two threads at

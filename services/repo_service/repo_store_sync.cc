@@ -207,7 +207,7 @@ absl::StatusOr<tracker::v1::MergeResponse> RepoStore::MergeLocked(
     return out;
   }
   const bool fast_forward = git_graph_descendant_of(repo_.get(), &theirs, &ours) == 1;
-  DeferredObjectSync objects(lock_fd_, options_.durable_writes);
+  DeferredObjectSync objects(repo_.get(), lock_fd_, options_.durable_writes);
 
   git_oid merged_tree;
   if (fast_forward) {
@@ -281,7 +281,8 @@ absl::StatusOr<tracker::v1::MergeResponse> RepoStore::MergeLocked(
     std::string message = options.message().empty()
                               ? absl::StrCat("Merge branch '", short_source, "' into ", target)
                               : options.message();
-    TRACKER_ASSIGN_OR_RETURN(next, CreateCommit(options, message, merged_tree, {ours, theirs}));
+    TRACKER_ASSIGN_OR_RETURN(next, CreateCommit(options, message, merged_tree, {ours, theirs},
+                                               objects.objects()));
   }
   TRACKER_RETURN_IF_ERROR(
       UpdateBranch(target, ours, next, merged_tree, absl::StrCat("merge ", source_ref), objects));

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <functional>
@@ -159,6 +160,63 @@ TEST_F(ExcerptTest, MoveAndMoveBackGivesTheSameTree) {
   EXPECT_EQ(Git(tmp_.path() + "/clone.git", "rev-parse scheduler^{tree}"), tree_before);
   auto fsck = Shell(absl::StrCat("git -C ", ShellQuote(tmp_.path() + "/clone.git"), " fsck --full"));
   EXPECT_EQ(fsck.exit_code, 0) << fsck.output;
+}
+
+// Every write is one pack; the packs are merged as they pile up, and libgit2
+// is told, so reads keep working and git finds nothing wrong.
+TEST_F(ExcerptTest, ManyWritesLeaveFewPacksAndEveryObjectReadable) {
+  const std::string clone = tmp_.path() + "/clone.git";
+  const auto packs = [&] {
+    return std::stoi(Git(clone, "count-objects -v | sed -n 's/^packs: //p'"));
+  };
+  const int packs_at_start = packs();
+  tracker::v1::SetFlagRequest flag;
+  flag.mutable_flag()->set_kind(tracker::v1::FLAG_KIND_EXCESSIVE_FAILURE);
+  flag.mutable_flag()->set_environment("rdpc_qa");
+  flag.mutable_flag()->set_content("5 failures since the last push\n");
+  ASSERT_TRUE(store_->SetFlag(flag).ok());
+
+  tracker::v1::ListJobsRequest list;
+  list.add_states(tracker::v1::JOB_STATE_COMPLETED);
+  list.set_page_size(40);
+  auto jobs = store_->ListJobs(list);
+  ASSERT_TRUE(jobs.ok()) << jobs.status();
+  ASSERT_EQ(jobs->jobs_size(), 40);
+  for (const auto& job : jobs->jobs()) {
+    tracker::v1::TransitionJobsRequest req;
+    auto* t = req.add_transitions();
+    *t->mutable_key() = job.key();
+    t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
+    t->set_to_state(tracker::v1::JOB_STATE_FAILED);
+    ASSERT_TRUE(store_->TransitionJobs(req).ok());
+  }
+  // 41 packs written, merged after every 16: far fewer remain.
+  EXPECT_LE(packs(), packs_at_start + 16);
+  // And the process let go of the merged ones: no removed pack stays open
+  // or mapped, holding its disk space.
+  auto held = Shell(absl::StrCat("{ ls -l /proc/", getpid(), "/fd; cat /proc/", getpid(),
+                                 "/maps; } | grep 'objects/pack/.*(deleted)'"));
+  EXPECT_EQ(held.output, "");
+  const auto check = [&] {
+    for (const auto& job : jobs->jobs()) {
+      tracker::v1::GetJobRequest get;
+      *get.mutable_key() = job.key();
+      auto read = store_->GetJob(get);
+      ASSERT_TRUE(read.ok()) << read.status();
+      EXPECT_EQ(read->state(), tracker::v1::JOB_STATE_FAILED);
+      EXPECT_FALSE(read->params_json().empty());
+    }
+    auto flags = store_->ListFlags({});
+    ASSERT_TRUE(flags.ok()) << flags.status();
+    ASSERT_EQ(flags->flags_size(), 1);
+    EXPECT_EQ(flags->flags(0).content(), "5 failures since the last push\n");
+  };
+  check();
+  OpenStore();
+  check();
+  auto fsck = Shell(absl::StrCat("git -C ", ShellQuote(clone), " fsck --full --strict 2>&1"));
+  EXPECT_EQ(fsck.exit_code, 0) << fsck.output;
+  EXPECT_EQ(Git(clone, "count-objects -v | sed -n 's/^garbage: //p'"), "0");
 }
 
 TEST_F(ExcerptTest, APendingStartRecordIsReplacedByTheRunMarker) {

@@ -1,11 +1,62 @@
 #include "services/repo_service/tree_editor.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iterator>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
 namespace tracker::repo {
+namespace {
+
+struct TreeEntry {
+  absl::string_view name;  // into the base tree or the editor's overrides
+  git_filemode_t mode;
+  git_oid oid;
+};
+
+// git's order of tree entries: by name, a tree's name compared as if it
+// ended in '/' ("a.b" < "a/" < "a0").
+bool GitOrder(const TreeEntry& a, const TreeEntry& b) {
+  const size_t n = std::min(a.name.size(), b.name.size());
+  int c = std::memcmp(a.name.data(), b.name.data(), n);
+  if (c != 0) return c < 0;
+  auto next = [n](const TreeEntry& e) -> unsigned char {
+    if (e.name.size() > n) return static_cast<unsigned char>(e.name[n]);
+    return e.mode == GIT_FILEMODE_TREE ? '/' : '\0';
+  };
+  return next(a) < next(b);
+}
+
+// A tree object's content: "<octal mode> <name>\0<20-byte id>" per entry.
+// `kept` comes from a tree git wrote, so already in git's order; `edited`
+// is small.
+std::string SerializeTree(std::vector<TreeEntry> kept, std::vector<TreeEntry> edited) {
+  std::sort(edited.begin(), edited.end(), GitOrder);
+  if (!std::is_sorted(kept.begin(), kept.end(), GitOrder)) {
+    std::sort(kept.begin(), kept.end(), GitOrder);  // a tree not written by git
+  }
+  std::vector<TreeEntry> all;
+  all.reserve(kept.size() + edited.size());
+  std::merge(kept.begin(), kept.end(), edited.begin(), edited.end(), std::back_inserter(all),
+             GitOrder);
+  std::string out;
+  out.reserve(all.size() * (8 + 24 + GIT_OID_RAWSZ));
+  char mode[16];
+  for (const TreeEntry& e : all) {
+    int len = std::snprintf(mode, sizeof(mode), "%o ", static_cast<unsigned>(e.mode));
+    out.append(mode, static_cast<size_t>(len));
+    out.append(e.name.data(), e.name.size());
+    out.push_back('\0');
+    out.append(reinterpret_cast<const char*>(e.oid.id), GIT_OID_RAWSZ);
+  }
+  return out;
+}
+
+}  // namespace
 
 struct TreeEditor::Entry {
   enum Kind { kRemoved, kBlob, kTree, kDir } kind = kRemoved;
@@ -20,8 +71,9 @@ struct TreeEditor::Node {
   std::map<std::string, Entry> overrides;
 };
 
-TreeEditor::TreeEditor(git_repository* repo, const git_oid* base_root, TreeCache* cache)
-    : repo_(repo), cache_(cache), root_(std::make_unique<Node>()) {
+TreeEditor::TreeEditor(git_repository* repo, const git_oid* base_root, PackBatch* objects,
+                       TreeCache* cache)
+    : repo_(repo), objects_(objects), cache_(cache), root_(std::make_unique<Node>()) {
   if (base_root != nullptr) root_->base = *base_root;
 }
 
@@ -88,9 +140,7 @@ absl::Status TreeEditor::Put(absl::string_view path, Entry entry) {
 absl::Status TreeEditor::PutBlob(absl::string_view path, absl::string_view content) {
   Entry entry;
   entry.kind = Entry::kBlob;
-  GIT_RETURN_IF_ERROR(
-      git_blob_create_from_buffer(&entry.oid, repo_, content.data(), content.size()),
-      "write blob");
+  entry.oid = objects_->Add(GIT_OBJECT_BLOB, content);
   return Put(path, std::move(entry));
 }
 
@@ -113,43 +163,38 @@ absl::StatusOr<std::optional<git_oid>> TreeEditor::WriteNode(Node* node) {
     if (!tree.ok()) return tree.status();
     node->base_tree = *std::move(tree);
   }
-  git_treebuilder* raw = nullptr;
-  GIT_RETURN_IF_ERROR(git_treebuilder_new(&raw, repo_, node->base_tree.get()),
-                      "start tree");
-  TreeBuilderPtr builder(raw);
+  std::vector<TreeEntry> edited;
   for (auto& [name, entry] : node->overrides) {
     switch (entry.kind) {
       case Entry::kRemoved:
-        if (git_treebuilder_get(builder.get(), name.c_str()) != nullptr) {
-          GIT_RETURN_IF_ERROR(git_treebuilder_remove(builder.get(), name.c_str()),
-                              "remove tree entry");
-        }
         break;
       case Entry::kBlob:
       case Entry::kTree:
-        GIT_RETURN_IF_ERROR(git_treebuilder_insert(nullptr, builder.get(), name.c_str(),
-                                                   &entry.oid, entry.mode),
-                            absl::StrCat("insert ", name));
+        edited.push_back({name, entry.mode, entry.oid});
         break;
       case Entry::kDir: {
         auto child = WriteNode(entry.dir.get());
         if (!child.ok()) return child.status();
-        if (child->has_value()) {
-          GIT_RETURN_IF_ERROR(git_treebuilder_insert(nullptr, builder.get(), name.c_str(),
-                                                     &**child, GIT_FILEMODE_TREE),
-                              absl::StrCat("insert ", name));
-        } else if (git_treebuilder_get(builder.get(), name.c_str()) != nullptr) {
-          GIT_RETURN_IF_ERROR(git_treebuilder_remove(builder.get(), name.c_str()),
-                              "remove empty directory");
-        }
+        if (child->has_value()) edited.push_back({name, GIT_FILEMODE_TREE, **child});
         break;
       }
     }
   }
-  if (git_treebuilder_entrycount(builder.get()) == 0) return std::optional<git_oid>();
-  git_oid out;
-  GIT_RETURN_IF_ERROR(git_treebuilder_write(&out, builder.get()), "write tree");
-  return std::optional<git_oid>(out);
+  std::vector<TreeEntry> kept;
+  if (node->base_tree != nullptr) {
+    const git_tree* base = node->base_tree.get();
+    const size_t count = git_tree_entrycount(base);
+    kept.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      const git_tree_entry* e = git_tree_entry_byindex(base, i);
+      absl::string_view name = git_tree_entry_name(e);
+      if (node->overrides.find(std::string(name)) != node->overrides.end()) continue;
+      kept.push_back({name, git_tree_entry_filemode(e), *git_tree_entry_id(e)});
+    }
+  }
+  std::string content = SerializeTree(std::move(kept), std::move(edited));
+  if (content.empty()) return std::optional<git_oid>();
+  return std::optional<git_oid>(objects_->Add(GIT_OBJECT_TREE, content));
 }
 
 absl::StatusOr<git_oid> TreeEditor::Write() {
@@ -157,12 +202,7 @@ absl::StatusOr<git_oid> TreeEditor::Write() {
   if (!root.ok()) return root.status();
   if (root->has_value()) return **root;
   // An empty repository: git's well-known empty tree.
-  git_treebuilder* raw = nullptr;
-  GIT_RETURN_IF_ERROR(git_treebuilder_new(&raw, repo_, nullptr), "start tree");
-  TreeBuilderPtr builder(raw);
-  git_oid out;
-  GIT_RETURN_IF_ERROR(git_treebuilder_write(&out, builder.get()), "write tree");
-  return out;
+  return objects_->Add(GIT_OBJECT_TREE, "");
 }
 
 }  // namespace tracker::repo

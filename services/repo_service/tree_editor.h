@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/repo_service/git_util.h"
+#include "services/repo_service/pack_file.h"
 
 namespace tracker::repo {
 
@@ -18,12 +19,17 @@ namespace tracker::repo {
 // Edits are recorded as an overlay on the base tree; Write() writes only the
 // trees on the edited paths (the rest keep their ids), so a change costs the
 // depth of the path, not the size of the repository. A directory left empty
-// disappears, as in git. Not thread-safe; one editor per write.
+// disappears, as in git. New blobs and trees go to `objects` (one pack per
+// write); the trees are serialized here, merging the base tree's entries,
+// already in git's order, with the few edited ones, where libgit2's tree
+// builder copied every entry into a map and sorted them again. Not
+// thread-safe; one editor per write.
 class TreeEditor {
  public:
   // `base_root` may be null for an empty repository. Base trees are read
   // through `cache` when given.
-  TreeEditor(git_repository* repo, const git_oid* base_root, TreeCache* cache = nullptr);
+  TreeEditor(git_repository* repo, const git_oid* base_root, PackBatch* objects,
+             TreeCache* cache = nullptr);
   ~TreeEditor();
 
   absl::Status PutBlob(absl::string_view path, absl::string_view content);
@@ -42,6 +48,7 @@ class TreeEditor {
   absl::Status Put(absl::string_view path, Entry entry);
 
   git_repository* repo_;
+  PackBatch* objects_;
   TreeCache* cache_;
   std::unique_ptr<Node> root_;
 };
