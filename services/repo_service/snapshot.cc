@@ -60,6 +60,17 @@ absl::StatusOr<std::shared_ptr<const Folder>> LoadFolder(
     auto it = batch->folders.find(name);
     if (it != batch->folders.end() && OidEqual(it->second->tree, oid)) return it->second;
   }
+  // The folder's previous version: after a write nearly all of its jobs are
+  // still there, so it is asked first, with one search instead of one per
+  // folder of both branches.
+  const Folder* before = nullptr;
+  for (const Batch* batch : prev_batches) {
+    auto it = batch->folders.find(name);
+    if (it != batch->folders.end()) {
+      before = it->second.get();
+      break;
+    }
+  }
   auto folder = std::make_shared<Folder>();
   folder->tree = oid;
   auto tree = LookupTree(repo, oid, cache);
@@ -71,7 +82,11 @@ absl::StatusOr<std::shared_ptr<const Folder>> LoadFolder(
     if (git_tree_entry_type(e) != GIT_OBJECT_TREE) continue;  // .gitkeep
     std::string id = git_tree_entry_name(e);
     const git_oid* job_oid = git_tree_entry_id(e);
-    if (const JobEntry* prev = FindPreviousJob(prev_batches, id, *job_oid)) {
+    const JobEntry* prev = before != nullptr ? before->Find(id) : nullptr;
+    if (prev == nullptr || !OidEqual(prev->tree, *job_oid)) {
+      prev = FindPreviousJob(prev_batches, id, *job_oid);
+    }
+    if (prev != nullptr) {
       folder->jobs.push_back(*prev);
       continue;
     }
@@ -79,8 +94,12 @@ absl::StatusOr<std::shared_ptr<const Folder>> LoadFolder(
     if (!job.ok()) return job.status();
     folder->jobs.push_back(*std::move(job));
   }
-  std::sort(folder->jobs.begin(), folder->jobs.end(),
-            [](const JobEntry& a, const JobEntry& b) { return a.id < b.id; });
+  // git's order is byte order except where an id is a prefix of another
+  // ("job.1" sorts after "job.1-a" in git, as "job.1/"): rarely re-sorted.
+  const auto by_id = [](const JobEntry& a, const JobEntry& b) { return a.id < b.id; };
+  if (!std::is_sorted(folder->jobs.begin(), folder->jobs.end(), by_id)) {
+    std::sort(folder->jobs.begin(), folder->jobs.end(), by_id);
+  }
   return std::shared_ptr<const Folder>(std::move(folder));
 }
 
