@@ -34,8 +34,8 @@ struct PackMergeResult {
 };
 
 // Merges packs in `pack_dir` when more than `max_packs` of them can be
-// merged. The new pack is complete (and, when `durable`, fsynced with its
-// directory) before any old one is removed, so a crash at any point loses no
+// merged. The new pack is complete (and, when `durable`, on disk: one
+// syncfs of the file system) before any old one is removed, so a crash at any point loses no
 // object: at worst an object is in two packs, which git allows.
 // `not_mergeable` remembers, for the caller, the packs found to hold deltas
 // so they are not read again. DATA_LOSS when a pack's bytes do not match its

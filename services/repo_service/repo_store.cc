@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -278,11 +279,18 @@ void RepoStore::MergePacksLocked() {
   if (merged->packs_merged == 0) return;
   // libgit2 keeps the removed packs open (and their disk space taken); a new
   // object database knows only the packs on disk.
-  git_odb* odb = nullptr;
+  git_odb* fresh = nullptr;
   const std::string objects_dir = ObjectDirectory(repo_.get());
-  if (git_odb_open(&odb, objects_dir.c_str()) == 0) {
-    git_repository_set_odb(repo_.get(), odb);
-    git_odb_free(odb);
+  if (git_odb_open(&fresh, objects_dir.c_str()) == 0) {
+    git_odb* old = nullptr;
+    git_repository_odb(&old, repo_.get());
+    git_repository_set_odb(repo_.get(), fresh);
+    git_odb_free(fresh);
+    // The last reference to the old database closes and unmaps the removed
+    // packs, which frees their blocks: with `discard` on the mount that was
+    // ~0.3 ms a file, 7 ms a merge, so it is let go off the write path.
+    // libgit2 guards the packs the two databases share.
+    std::thread([old] { git_odb_free(old); }).detach();
   } else {
     LogWarning("object_database_reopen_failed").Kv("error", GitStatus(-1, objects_dir).ToString());
   }
