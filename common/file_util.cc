@@ -29,4 +29,29 @@ absl::Status WriteFileAtomically(const std::string& path, const std::string& con
   return absl::OkStatus();
 }
 
+absl::Status ErrnoError(const std::string& what, const std::string& path) {
+  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
+
+namespace {
+
+absl::Status SyncOpened(const std::string& path, int flags, int (*sync)(int), const char* what) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open", path);
+  int rc = sync(fd);
+  absl::Status status = rc == 0 ? absl::OkStatus() : ErrnoError(what, path);
+  ::close(fd);
+  return status;
+}
+
+}  // namespace
+
+absl::Status SyncDirectory(const std::string& dir) {
+  return SyncOpened(dir, O_RDONLY | O_DIRECTORY, ::fsync, "fsync");
+}
+
+absl::Status SyncFileSystemOf(const std::string& path) {
+  return SyncOpened(path, O_RDONLY, ::syncfs, "syncfs");
+}
+
 }  // namespace tracker

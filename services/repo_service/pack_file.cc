@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/file_util.h"
 #include "common/status.h"
 #include "services/repo_service/git_util.h"
 
@@ -49,10 +50,6 @@ namespace fs = std::filesystem;
 constexpr size_t kOidSize = GIT_OID_RAWSZ;
 constexpr size_t kBufferSize = 1 << 20;
 
-absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
 absl::string_view Raw(const git_oid& oid) {
   return absl::string_view(reinterpret_cast<const char*>(oid.id), kOidSize);
 }
@@ -77,7 +74,7 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Errno("write", path);
+    if (n < 0) return ErrnoError("write", path);
     data.remove_prefix(static_cast<size_t>(n));
   }
   return absl::OkStatus();
@@ -127,15 +124,15 @@ std::string IndexBytes(std::vector<PackIndexEntry>& entries, const git_oid& pack
 }
 
 // Writes `data` to a new temporary file in `dir` and renames it to `path`.
-absl::Status WriteFileAtomically(const std::string& dir, const std::string& path,
+absl::Status WriteByRename(const std::string& dir, const std::string& path,
                                  absl::string_view data) {
   std::string tmp = dir + "/tmp_idx_XXXXXX";
   int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return Errno("create", tmp);
+  if (fd < 0) return ErrnoError("create", tmp);
   absl::Status written = WriteAll(fd, data, tmp);
-  if (written.ok() && ::fchmod(fd, 0444) != 0) written = Errno("chmod", tmp);
-  if (::close(fd) != 0 && written.ok()) written = Errno("close", tmp);
-  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) written = Errno("rename", tmp);
+  if (written.ok() && ::fchmod(fd, 0444) != 0) written = ErrnoError("chmod", tmp);
+  if (::close(fd) != 0 && written.ok()) written = ErrnoError("close", tmp);
+  if (written.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) written = ErrnoError("rename", tmp);
   if (!written.ok()) ::unlink(tmp.c_str());
   return written;
 }
@@ -176,7 +173,7 @@ absl::StatusOr<PackWriter> PackWriter::Create(const std::string& pack_dir,
   fs::create_directories(pack_dir, ec);
   std::string tmp = pack_dir + "/tmp_pack_XXXXXX";
   int fd = ::mkstemp(tmp.data());
-  if (fd < 0) return Errno("create", tmp);
+  if (fd < 0) return ErrnoError("create", tmp);
   PackWriter writer(pack_dir, tmp, fd);
   std::string header("PACK", 4);
   PutBe32(header, 2);
@@ -206,16 +203,16 @@ absl::StatusOr<std::string> PackWriter::Finish(std::vector<PackIndexEntry> entri
   git_oid checksum = sha_->Final();
   AppendOid(buffer_, checksum);
   TRACKER_RETURN_IF_ERROR(FlushBuffer());
-  if (::fchmod(fd_, 0444) != 0) return Errno("chmod", tmp_path_);
+  if (::fchmod(fd_, 0444) != 0) return ErrnoError("chmod", tmp_path_);
   int rc = ::close(fd_);
   fd_ = -1;
-  if (rc != 0) return Errno("close", tmp_path_);
+  if (rc != 0) return ErrnoError("close", tmp_path_);
   std::string pack_path = PackPath(pack_dir_, checksum, ".pack");
-  if (::rename(tmp_path_.c_str(), pack_path.c_str()) != 0) return Errno("rename", tmp_path_);
+  if (::rename(tmp_path_.c_str(), pack_path.c_str()) != 0) return ErrnoError("rename", tmp_path_);
   tmp_path_.clear();
   std::string index = IndexBytes(entries, checksum);
   absl::Status indexed =
-      WriteFileAtomically(pack_dir_, PackPath(pack_dir_, checksum, ".idx"), index);
+      WriteByRename(pack_dir_, PackPath(pack_dir_, checksum, ".idx"), index);
   if (!indexed.ok()) {
     ::unlink(pack_path.c_str());
     return indexed;
@@ -268,7 +265,7 @@ absl::StatusOr<std::string> PackBatch::Write(const std::string& pack_dir) {
 
 absl::StatusOr<PackIndex> ReadPackIndex(const std::string& idx_path) {
   std::ifstream in(idx_path, std::ios::binary);
-  if (!in) return Errno("open", idx_path);
+  if (!in) return ErrnoError("open", idx_path);
   std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const auto* p = reinterpret_cast<const unsigned char*>(data.data());
   const auto bad = [&](absl::string_view why) {

@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/file_util.h"
 #include "common/status.h"
 #include "services/repo_service/git_util.h"
 #include "services/repo_service/pack_file.h"
@@ -22,20 +23,6 @@ namespace tracker::repo {
 namespace {
 
 namespace fs = std::filesystem;
-
-absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
-// One syncfs() makes the new .pack, its .idx and their names durable
-// together: one disk flush where an fsync of each would be three.
-absl::Status SyncFileSystem(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("open", dir);
-  int rc = ::syncfs(fd);
-  ::close(fd);
-  return rc == 0 ? absl::OkStatus() : Errno("syncfs", dir);
-}
 
 struct Candidate {
   std::string stem;  // the path without ".pack"
@@ -72,17 +59,17 @@ class SourcePack {
     TRACKER_ASSIGN_OR_RETURN(pack->index_, ReadPackIndex(stem + ".idx"));
     std::string path = stem + ".pack";
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Errno("open", path);
+    if (fd < 0) return ErrnoError("open", path);
     struct stat st;
     if (::fstat(fd, &st) != 0) {
       ::close(fd);
-      return Errno("stat", path);
+      return ErrnoError("stat", path);
     }
     pack->size_ = static_cast<size_t>(st.st_size);
     void* data = pack->size_ == 0 ? MAP_FAILED
                                   : ::mmap(nullptr, pack->size_, PROT_READ, MAP_PRIVATE, fd, 0);
     ::close(fd);
-    if (data == MAP_FAILED) return Errno("map", path);
+    if (data == MAP_FAILED) return ErrnoError("map", path);
     pack->data_ = static_cast<const unsigned char*>(data);
     return pack;
   }
@@ -165,7 +152,7 @@ absl::StatusOr<PackMergeResult> Merge(const std::string& pack_dir,
   result.objects = entries.size();
   TRACKER_ASSIGN_OR_RETURN(result.pack_path, writer.Finish(std::move(entries)));
   std::string stem = result.pack_path.substr(0, result.pack_path.size() - 5);
-  if (durable) TRACKER_RETURN_IF_ERROR(SyncFileSystem(pack_dir));
+  if (durable) TRACKER_RETURN_IF_ERROR(SyncFileSystemOf(pack_dir));
   // Only now, with every object in the new pack on disk, the old ones go;
   // the index first, so that no reader finds an index without its pack.
   for (const auto& s : sources) {

@@ -10,24 +10,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/file_util.h"
 #include "common/status.h"
 
 namespace tracker::repo {
 namespace {
 
 namespace fs = std::filesystem;
-
-absl::Status Errno(absl::string_view what, const std::string& path) {
-  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
-}
-
-absl::Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Errno("open directory", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? absl::OkStatus() : Errno("fsync", dir);
-}
 
 // `<ref>.lock`, held from creation until renamed over the ref or removed.
 class RefLock {
@@ -51,22 +40,22 @@ class RefLock {
       return absl::UnavailableError(absl::StrCat(
           lock_path_, " exists: another process is updating the ref; nothing was written"));
     }
-    if (fd_ < 0) return Errno("create", lock_path_);
+    if (fd_ < 0) return ErrnoError("create", lock_path_);
     held_ = true;
     return absl::OkStatus();
   }
 
   absl::Status Write(const std::string& content) {
     if (::write(fd_, content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
-      return Errno("write", lock_path_);
+      return ErrnoError("write", lock_path_);
     }
     int rc = ::close(fd_);
     fd_ = -1;
-    return rc == 0 ? absl::OkStatus() : Errno("close", lock_path_);
+    return rc == 0 ? absl::OkStatus() : ErrnoError("close", lock_path_);
   }
 
   absl::Status Commit() {
-    if (::rename(lock_path_.c_str(), ref_path_.c_str()) != 0) return Errno("rename", lock_path_);
+    if (::rename(lock_path_.c_str(), ref_path_.c_str()) != 0) return ErrnoError("rename", lock_path_);
     held_ = false;
     return absl::OkStatus();
   }
