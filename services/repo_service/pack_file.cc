@@ -50,10 +50,6 @@ namespace fs = std::filesystem;
 constexpr size_t kOidSize = GIT_OID_RAWSZ;
 constexpr size_t kBufferSize = 1 << 20;
 
-absl::string_view Raw(const git_oid& oid) {
-  return absl::string_view(reinterpret_cast<const char*>(oid.id), kOidSize);
-}
-
 void AppendOid(std::string& out, const git_oid& oid) {
   out.append(reinterpret_cast<const char*>(oid.id), kOidSize);
 }
@@ -67,8 +63,6 @@ void PutBe32(std::string& out, uint32_t v) {
 uint32_t GetBe32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
-
-const char* TypeName(git_object_t type) { return git_object_type2string(type); }
 
 absl::Status WriteAll(int fd, absl::string_view data, const std::string& path) {
   while (!data.empty()) {
@@ -141,7 +135,7 @@ absl::Status WriteByRename(const std::string& dir, const std::string& path,
 
 git_oid ObjectId(git_object_t type, absl::string_view content) {
   Sha1 sha;
-  sha.Update(absl::StrCat(TypeName(type), " ", content.size()));
+  sha.Update(absl::StrCat(git_object_type2string(type), " ", content.size()));
   sha.Update(absl::string_view("\0", 1));
   sha.Update(content);
   return sha.Final();
@@ -225,7 +219,9 @@ PackBatch::~PackBatch() = default;
 
 git_oid PackBatch::Add(git_object_t type, absl::string_view content) {
   git_oid oid = ObjectId(type, content);
-  if (!ids_.insert(std::string(Raw(oid))).second) return oid;
+  if (!ids_.insert(std::string(reinterpret_cast<const char*>(oid.id), kOidSize)).second) {
+    return oid;
+  }
   size_t start = body_.size();
   // The entry header: type and size, 4 bits then 7 per byte, low bits first.
   uint64_t size = content.size();
