@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
-#include "services/repo_service/batch_summary.h"
+#include "tracking/batch_summary.h"
 
 namespace jobctl {
 namespace {
@@ -158,7 +158,7 @@ std::string JsonString(absl::string_view s) {
 }
 
 absl::StatusOr<BatchPlan> PlanFromSummary(absl::string_view summary_tsv) {
-  auto summary = tracker::repo::ParseBatchSummary(summary_tsv);
+  auto summary = tracker::tracking::ParseBatchSummary(summary_tsv);
   if (!summary.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("batch summary: ", summary.status().message()));

@@ -16,7 +16,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/status.h"
-#include "services/repo_service/layout.h"
+#include "tracking/layout.h"
+#include "tracking/proto.h"
 
 namespace jobctl {
 
@@ -219,38 +220,16 @@ int ServerError(const std::string& command, const absl::Status& status) {
 }
 
 bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key) {
-  std::vector<std::string> parts = absl::StrSplit(text, '/');
-  if (parts.size() != 3) return false;
-  // The repository's own id rules: a typo is a usage error, not a question
-  // for the server.
-  if (!tracker::repo::ValidateStudyId(parts[0]).ok() || !tracker::repo::ValidateBatchId(parts[1]).ok() ||
-      !tracker::repo::ValidateJobId(parts[2]).ok()) {
-    return false;
-  }
-  key->set_study_id(parts[0]);
-  key->set_batch_id(parts[1]);
-  key->set_job_id(parts[2]);
+  absl::StatusOr<tracker::v1::JobKey> parsed = tracker::tracking::ParseJobKeyMessage(text);
+  if (!parsed.ok()) return false;
+  *key = *std::move(parsed);
   return true;
-}
-
-std::string KeyName(const tracker::v1::JobKey& k) {
-  return absl::StrCat(k.study_id(), "/", k.batch_id(), "/", k.job_id());
-}
-
-std::string StateName(tracker::v1::JobState state) {
-  switch (state) {
-    case tracker::v1::JOB_STATE_BACKLOG: return "backlog";
-    case tracker::v1::JOB_STATE_QUEUED: return "queued";
-    case tracker::v1::JOB_STATE_FAILED: return "failed";
-    case tracker::v1::JOB_STATE_COMPLETED: return "completed";
-    default: return "?";
-  }
 }
 
 bool ParseState(const std::string& text, tracker::v1::JobState* state) {
   for (auto s : {tracker::v1::JOB_STATE_BACKLOG, tracker::v1::JOB_STATE_QUEUED,
                  tracker::v1::JOB_STATE_FAILED, tracker::v1::JOB_STATE_COMPLETED}) {
-    if (StateName(s) == text) {
+    if (tracker::tracking::JobStateName(s) == text) {
       *state = s;
       return true;
     }
@@ -289,8 +268,8 @@ bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out) {
 
 absl::Status MergeSchedulerIntoMain(Services& s) {
   tracker::v1::MergeRequest req;
-  req.mutable_options()->set_branch("main");
-  req.set_source("scheduler");
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
+  req.set_source(tracker::tracking::kSchedulerBranch);
   tracker::v1::MergeResponse out;
   return s.Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &out); });
 }
@@ -304,7 +283,7 @@ int MergeSchedulerFirst(const std::string& command, Services& s) {
 
 void PushMain(Services& s, const std::string& command) {
   tracker::v1::PushRequest req;
-  req.set_branch("main");
+  req.set_branch(tracker::tracking::kMainBranch);
   tracker::v1::PushResponse out;
   absl::Status pushed =
       s.Call([&](grpc::ClientContext* c) { return s.repo->Push(c, req, &out); });

@@ -93,10 +93,11 @@ int NotAJobKey(const std::string& command, const std::string& text);
 int ServerError(const std::string& command, const absl::Status& status);
 
 // "PACA-CA/2021-07-09/job.0001" -> key; false on another shape or an id
-// the repository would refuse.
+// the repository would refuse (tracking/ids.h: a typo is a usage error, not
+// a question for the server). Keys print with tracking::JobKeyText, states
+// with tracking::JobStateName.
 bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key);
-std::string KeyName(const tracker::v1::JobKey& key);
-std::string StateName(tracker::v1::JobState state);  // "backlog"
+// "backlog" -> JOB_STATE_BACKLOG.
 bool ParseState(const std::string& text, tracker::v1::JobState* state);
 std::string FormatEpoch(int64_t epoch);  // "2021-07-11 12:40 UTC"
 std::string FormatBytes(int64_t bytes);  // "162.9 GB"

@@ -5,6 +5,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
+#include "tracking/proto.h"
+#include "tracking/run_marker.h"
+#include "tracking/layout.h"
 
 namespace jobctl {
 
@@ -31,7 +34,7 @@ int CmdCycle(const std::string& name, Services& s, const Ui& ui, const Args& arg
               << (out.dry_run() ? " would start" : " started") << ", " << e.queued() << " queued\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& a : e.actions()) {
-      rows.push_back({"  " + KeyName(a.key()), ui.StateColor(a.action()), a.run_id().empty() ? "-" : a.run_id(),
+      rows.push_back({"  " + tracker::tracking::JobKeyText(a.key()), ui.StateColor(a.action()), a.run_id().empty() ? "-" : a.run_id(),
                       a.detail()});
     }
     if (!rows.empty()) ui.Table({"  JOB", "ACTION", "RUN", "DETAIL"}, rows);
@@ -68,7 +71,7 @@ int CmdSetParallel(const std::string& name, Services& s, const Ui& ui, const Arg
 
 int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   GetJobRequest get;
-  get.set_branch("scheduler");  // where queued jobs and their runs are
+  get.set_branch(tracker::tracking::kSchedulerBranch);  // where queued jobs and their runs are
   if (!ParseJobKey(args.positional()[0], get.mutable_key())) {
     return NotAJobKey(name, args.positional()[0]);
   }
@@ -77,13 +80,13 @@ int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& ar
   if (!st.ok()) return ServerError(name, st);
   if (job.state() != JOB_STATE_QUEUED || job.runs_size() == 0) {
     return ServerError(name, absl::FailedPreconditionError(absl::StrCat(
-                                 KeyName(job.key()), " is in ", StateName(job.state()),
+                                 tracker::tracking::JobKeyText(job.key()), " is in ", tracker::tracking::JobStateName(job.state()),
                                  "/; only a queued job has a live run to cancel")));
   }
   const RunMarker& run = job.runs(job.runs_size() - 1);
-  if (absl::StartsWith(run.run_id(), "pending-")) {
+  if (tracker::tracking::IsPendingRunId(run.run_id())) {
     return ServerError(name, absl::UnavailableError(absl::StrCat(
-                                 KeyName(job.key()), " is being started right now (", run.file_name(),
+                                 tracker::tracking::JobKeyText(job.key()), " is being started right now (", run.file_name(),
                                  "); its run id is known after the next cycle: try again then")));
   }
   CancelRunRequest req;
@@ -95,7 +98,7 @@ int CmdCancel(const std::string& name, Services& s, const Ui& ui, const Args& ar
   if (args.Has("json")) {
     ui.Json(out);
   } else {
-    std::cout << "asked " << run.environment() << " to cancel " << run.run_id() << " of " << KeyName(job.key())
+    std::cout << "asked " << run.environment() << " to cancel " << run.run_id() << " of " << tracker::tracking::JobKeyText(job.key())
               << "; the scheduler moves the job to failed/ once the run reports CANCELED\n";
   }
   return kOk;
@@ -107,9 +110,9 @@ int CmdSync(const std::string& name, Services& s, const Ui& ui, const Args& args
   absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->Fetch(c, FetchRequest(), &fetched); });
   if (!st.ok()) return ServerError(name, st);
   // Admins may have pushed to the remote's main; then the scheduler's work.
-  for (const char* source : {"origin/main", "scheduler"}) {
+  for (const char* source : {tracker::tracking::kRemoteMainRef, tracker::tracking::kSchedulerBranch}) {
     MergeRequest req;
-    req.mutable_options()->set_branch("main");
+    req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
     req.set_source(source);
     MergeResponse merged;
     st = s.Call([&](grpc::ClientContext* c) { return s.repo->Merge(c, req, &merged); });
@@ -127,7 +130,7 @@ int CmdSync(const std::string& name, Services& s, const Ui& ui, const Args& args
   }
   ui.Progress("pushing main...");
   PushRequest push;
-  push.set_branch("main");
+  push.set_branch(tracker::tracking::kMainBranch);
   PushResponse pushed;
   st = s.Call([&](grpc::ClientContext* c) { return s.repo->Push(c, push, &pushed); });
   if (!st.ok()) return ServerError(name, st);

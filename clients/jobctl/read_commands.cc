@@ -6,6 +6,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
+#include "tracking/layout.h"
+#include "tracking/proto.h"
+#include "tracking/run_marker.h"
 #include "common/json.h"
 
 namespace jobctl {
@@ -14,11 +17,13 @@ using namespace tracker::v1;  // NOLINT: generated message names
 
 namespace {
 
-std::string BranchOf(const Args& args) { return args.Get("branch", "scheduler"); }
+std::string BranchOf(const Args& args) {
+  return args.Get("branch", tracker::tracking::kSchedulerBranch);
+}
 
 int CheckBranch(const std::string& name, const Args& args) {
   std::string b = BranchOf(args);
-  if (b != "scheduler" && b != "main") {
+  if (!tracker::tracking::ValidateBranch(b).ok()) {
     return UsageError(name, absl::StrCat("--branch must be scheduler or main, not \"", b, "\""));
   }
   return kOk;
@@ -109,7 +114,7 @@ int CmdJobs(const std::string& name, Services& s, const Ui& ui, const Args& args
   std::vector<std::vector<std::string>> rows;
   for (const auto& j : all.jobs()) {
     const RunMarker& r = j.current_run();
-    rows.push_back({KeyName(j.key()), ui.StateColor(StateName(j.state())),
+    rows.push_back({tracker::tracking::JobKeyText(j.key()), ui.StateColor(tracker::tracking::JobStateName(j.state())),
                     std::to_string(j.run_count()), j.has_current_run() ? r.environment() : "-",
                     j.has_current_run() ? r.run_id() : "-",
                     j.has_current_run() ? FormatEpoch(r.epoch_seconds()) : "-"});
@@ -135,7 +140,7 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
   // environment. A pending start record has no run yet.
   std::map<std::string, std::vector<std::string>> by_env;
   for (const auto& r : job.runs()) {
-    if (!absl::StartsWith(r.run_id(), "pending-")) by_env[r.environment()].push_back(r.run_id());
+    if (!tracker::tracking::IsPendingRunId(r.run_id())) by_env[r.environment()].push_back(r.run_id());
   }
   std::map<std::string, RunStatus> live;  // run id -> status
   std::vector<std::string> warnings;
@@ -169,8 +174,8 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
   }
 
   int64_t bytes = job.job_bytes();
-  std::cout << "job        " << KeyName(job.key()) << "\n"
-            << "state      " << ui.StateColor(StateName(job.state())) << "  (" << BranchOf(args)
+  std::cout << "job        " << tracker::tracking::JobKeyText(job.key()) << "\n"
+            << "state      " << ui.StateColor(tracker::tracking::JobStateName(job.state())) << "  (" << BranchOf(args)
             << " at " << job.commit().substr(0, 12) << ")\n"
             << "analyses   " << job.analyses_size() << ", " << FormatBytes(bytes) << "\n";
   for (const auto& a : job.analyses()) {
@@ -184,7 +189,7 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
     for (const auto& r : job.runs()) {
       std::string state = "-", start = "-", end = "-", error;
       auto it = live.find(r.run_id());
-      if (absl::StartsWith(r.run_id(), "pending-")) {
+      if (tracker::tracking::IsPendingRunId(r.run_id())) {
         state = "start under way";
       } else if (it != live.end()) {
         const RunStatus& rs = it->second;

@@ -13,7 +13,9 @@
 #include "absl/strings/str_split.h"
 #include "clients/jobctl/batch.h"
 #include "clients/jobctl/commands.h"
-#include "services/repo_service/layout.h"
+#include "tracking/ids.h"
+#include "tracking/proto.h"
+#include "tracking/layout.h"
 
 namespace jobctl {
 
@@ -39,7 +41,7 @@ bool IsDirectory(const std::string& path) {
 
 // Env names follow the repository's rules (they become file names).
 int CheckEnvironment(const std::string& name, const std::string& env) {
-  absl::Status valid = tracker::repo::ValidateEnvironment(env);
+  absl::Status valid = tracker::tracking::ValidateEnvironment(env);
   if (!valid.ok()) return UsageError(name, std::string(valid.message()));
   return kOk;
 }
@@ -89,7 +91,7 @@ int WriteOnMain(const std::string& name, Services& s,
 int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   const std::string study = args.positional()[0], batch = args.positional()[1];
   for (const absl::Status& valid :
-       {tracker::repo::ValidateStudyId(study), tracker::repo::ValidateBatchId(batch)}) {
+       {tracker::tracking::ValidateStudyId(study), tracker::tracking::ValidateBatchId(batch)}) {
     if (!valid.ok()) return UsageError(name, std::string(valid.message()));
   }
   const std::string dir = args.Get("from-dir");
@@ -127,7 +129,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
   }
 
   ImportBatchRequest req;
-  req.mutable_options()->set_branch("main");
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
   req.set_study_id(study);
   req.set_batch_id(batch);
   req.set_summary_tsv(plan->summary_tsv);
@@ -189,7 +191,8 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
   // scheduler just failed is only failed there). A dry run writes nothing,
   // so it reads the scheduler's branch, where job states are newest.
   const bool dry_run = args.Has("dry-run");
-  const std::string branch = dry_run ? "scheduler" : "main";
+  const std::string branch =
+      dry_run ? tracker::tracking::kSchedulerBranch : tracker::tracking::kMainBranch;
   if (!dry_run) {
     if (int rc = MergeSchedulerFirst(name, s)) return rc;
   }
@@ -220,19 +223,19 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
       if (!st.ok()) return ServerError(name, st);
       if (job.state() == JOB_STATE_QUEUED) {
         return ServerError(name, absl::FailedPreconditionError(absl::StrCat(
-                                     KeyName(key), " is in queued/, which belongs to the scheduler; "
+                                     tracker::tracking::JobKeyText(key), " is in queued/, which belongs to the scheduler; "
                                      "cancel its run (jobctl cancel) and requeue it once it has failed")));
       }
       if (job.state() != JOB_STATE_FAILED) {
         return ServerError(name, absl::FailedPreconditionError(absl::StrCat(
-                                     KeyName(key), " is in ", StateName(job.state()),
+                                     tracker::tracking::JobKeyText(key), " is in ", tracker::tracking::JobStateName(job.state()),
                                      "/; only failed jobs are requeued")));
       }
       moves.push_back(key);
     }
   }
   if (!args.Has("json")) {
-    for (const JobKey& k : moves) std::cout << KeyName(k) << "  failed -> backlog\n";
+    for (const JobKey& k : moves) std::cout << tracker::tracking::JobKeyText(k) << "  failed -> backlog\n";
   }
   if (dry_run) {
     if (!args.Has("json")) std::cout << "dry run: " << moves.size() << " jobs would move; nothing was written\n";
@@ -245,7 +248,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
     }
   }
   TransitionJobsRequest req;
-  req.mutable_options()->set_branch("main");
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
   req.mutable_options()->set_message(
       absl::StrCat("move ", moves.size(), " failed job", moves.size() == 1 ? "" : "s", " to backlog for resume"));
   for (const JobKey& k : moves) {
@@ -269,14 +272,14 @@ int CmdClearRuns(const std::string& name, Services& s, const Ui& ui, const Args&
   if (!ParseJobKey(args.positional()[0], req.mutable_key())) {
     return NotAJobKey(name, args.positional()[0]);
   }
-  req.mutable_options()->set_branch("main");
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
   WriteResult result;
   int rc = WriteOnMain(name, s, [&] {
     return s.Call([&](grpc::ClientContext* c) { return s.repo->ClearRuns(c, req, &result); });
   });
   if (rc != kOk) return rc;
   PrintWritten(ui, args, result,
-               absl::StrCat("cleared the run markers of ", KeyName(req.key()),
+               absl::StrCat("cleared the run markers of ", tracker::tracking::JobKeyText(req.key()),
                             "; its next start is a fresh run, not a resume"));
   return kOk;
 }
@@ -287,7 +290,7 @@ int CmdRemoveAnalysis(const std::string& name, Services& s, const Ui& ui, const 
     return UsageError(name, absl::StrCat("\"", args.positional()[0], "\" is not a batch; write STUDY/BATCH"));
   }
   RemoveAnalysisRequest req;
-  req.mutable_options()->set_branch("main");
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
   req.set_study_id(parts[0]);
   req.set_batch_id(parts[1]);
   req.set_analysis_id(args.positional()[1]);
@@ -307,7 +310,7 @@ int CmdPause(const std::string& name, Services& s, const Ui& ui, const Args& arg
   if (int rc = CheckEnvironment(name, env)) return rc;
   if (int rc = CheckKnownEnvironment(name, s, env)) return rc;
   SetFlagRequest req;
-  req.mutable_options()->set_branch("main");
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
   req.mutable_flag()->set_kind(FLAG_KIND_PAUSE);
   req.mutable_flag()->set_environment(env);
   req.mutable_flag()->set_content(args.Get("reason"));
@@ -327,7 +330,7 @@ int ClearFlagOnMain(const std::string& name, Services& s, const Ui& ui, const Ar
   const std::string env = args.positional()[0];
   if (int rc = CheckEnvironment(name, env)) return rc;
   ClearFlagRequest req;
-  req.mutable_options()->set_branch("main");
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
   req.set_kind(kind);
   req.set_environment(env);
   WriteResult result;

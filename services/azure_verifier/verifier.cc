@@ -1,6 +1,5 @@
 #include "services/azure_verifier/verifier.h"
 
-#include <cctype>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -10,6 +9,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/parallel.h"
+#include "tracking/ids.h"
 
 namespace tracker::verifier {
 namespace {
@@ -21,20 +21,6 @@ AnalysisState ParseState(const std::string& s) {
   if (s == "UNPUBLISHED") return tracker::v1::ANALYSIS_STATE_UNPUBLISHED;
   if (s == "SUPPRESSED") return tracker::v1::ANALYSIS_STATE_SUPPRESSED;
   return tracker::v1::ANALYSIS_STATE_OTHER;
-}
-
-// Study and analysis ids go into URL paths: no separators, no dot names.
-absl::Status ValidateId(absl::string_view id, absl::string_view what) {
-  if (id.empty() || id.size() > 128 || id == "." || id == "..") {
-    return absl::InvalidArgumentError(absl::StrCat(what, " must be 1-128 characters"));
-  }
-  for (unsigned char c : id) {
-    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " may hold only letters, digits, '.', '_' and '-': \"", id.substr(0, 64), "\""));
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -156,7 +142,8 @@ absl::StatusOr<tracker::v1::VerifyAnalysesResponse> Verifier::VerifyAnalyses(
     valid = ValidateBaseUrl(req.score_url(), "score_url");
     if (!valid.ok()) return valid;
   }
-  valid = ValidateId(req.study_id(), "study_id");
+  // Both go into URL paths; the repository's rules keep separators out.
+  valid = tracking::ValidateStudyId(req.study_id());
   if (!valid.ok()) return valid;
   if (req.analysis_ids_size() == 0) return absl::InvalidArgumentError("no analysis_ids given");
   if (req.analysis_ids_size() > options_.max_analyses_per_call) {
@@ -164,7 +151,7 @@ absl::StatusOr<tracker::v1::VerifyAnalysesResponse> Verifier::VerifyAnalyses(
                                                    " analyses per call"));
   }
   for (const auto& id : req.analysis_ids()) {
-    valid = ValidateId(id, "analysis id");
+    valid = tracking::ValidateAnalysisId(id);
     if (!valid.ok()) return valid;
   }
   const std::string song(absl::StripSuffix(req.song_url(), "/"));

@@ -16,8 +16,13 @@
 #include "services/repo_service/credentials.h"
 #include "services/repo_service/pack_merge.h"
 #include "services/repo_service/ref_update.h"
+#include "tracking/layout.h"
 
 namespace tracker::repo {
+
+using ::tracker::tracking::ValidateBranch;
+using ::tracker::tracking::kMainBranch;
+using ::tracker::tracking::kSchedulerBranch;
 namespace {
 
 namespace fs = std::filesystem;

@@ -15,8 +15,26 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/repo_store.h"
+#include "tracking/batch_summary.h"
+#include "tracking/ids.h"
+#include "tracking/layout.h"
 
 namespace tracker::repo {
+
+using ::tracker::tracking::JobDir;
+using ::tracker::tracking::ParseBatchSummary;
+using ::tracker::tracking::State;
+using ::tracker::tracking::StateFolder;
+using ::tracker::tracking::SummaryLine;
+using ::tracker::tracking::ValidateBatchId;
+using ::tracker::tracking::ValidateJobId;
+using ::tracker::tracking::ValidateStudyId;
+using ::tracker::tracking::kAllStates;
+using ::tracker::tracking::kGitkeep;
+using ::tracker::tracking::kJobsDir;
+using ::tracker::tracking::kMainBranch;
+using ::tracker::tracking::kParamsFile;
+using ::tracker::tracking::kSummaryFile;
 namespace {
 
 constexpr int kMaxJobsPerBatch = 100000;

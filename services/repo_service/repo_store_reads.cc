@@ -10,26 +10,32 @@
 #include "absl/strings/str_split.h"
 #include "common/status.h"
 #include "services/repo_service/repo_store.h"
+#include "tracking/batch_summary.h"
+#include "tracking/flags.h"
+#include "tracking/ids.h"
+#include "tracking/layout.h"
+#include "tracking/proto.h"
+#include "tracking/run_marker.h"
 
 namespace tracker::repo {
+
+using ::tracker::tracking::FlagKind;
+using ::tracker::tracking::ParseMarker;
+using ::tracker::tracking::State;
+using ::tracker::tracking::StateFolder;
+using ::tracker::tracking::StateFromFolder;
+using ::tracker::tracking::SummaryLine;
+using ::tracker::tracking::ValidateBatchId;
+using ::tracker::tracking::ValidateEnvironment;
+using ::tracker::tracking::ValidateJobId;
+using ::tracker::tracking::ValidateStudyId;
+using ::tracker::tracking::kAllStates;
+using ::tracker::tracking::kJobsDir;
+using ::tracker::tracking::kStateCount;
 namespace {
 
 constexpr int kDefaultPageSize = 1000;
 constexpr int kMaxPageSize = 10000;
-
-tracker::v1::JobState ToProto(State s) {
-  switch (s) {
-    case State::kBacklog:
-      return tracker::v1::JOB_STATE_BACKLOG;
-    case State::kQueued:
-      return tracker::v1::JOB_STATE_QUEUED;
-    case State::kFailed:
-      return tracker::v1::JOB_STATE_FAILED;
-    case State::kCompleted:
-      return tracker::v1::JOB_STATE_COMPLETED;
-  }
-  return tracker::v1::JOB_STATE_UNSPECIFIED;
-}
 
 void FillMarker(const std::string& file_name, tracker::v1::RunMarker* out) {
   out->set_file_name(file_name);
@@ -120,7 +126,7 @@ absl::StatusOr<tracker::v1::ListJobsResponse> RepoStore::ListJobs(
           js->mutable_key()->set_study_id(study->id);
           js->mutable_key()->set_batch_id(batch_id);
           js->mutable_key()->set_job_id(job.id);
-          js->set_state(ToProto(s));
+          js->set_state(tracking::ToJobState(s));
           js->set_run_count(static_cast<int>(job.markers.size()));
           if (!job.markers.empty()) *js->mutable_current_run() = current;
           last_key = key;
@@ -150,7 +156,7 @@ absl::StatusOr<tracker::v1::Job> RepoStore::GetJob(const tracker::v1::GetJobRequ
     if (job == nullptr) continue;
     tracker::v1::Job out;
     *out.mutable_key() = key;
-    out.set_state(ToProto(s));
+    out.set_state(tracking::ToJobState(s));
     out.set_commit(OidHex(snap->commit));
     if (job->has_params) {
       TRACKER_ASSIGN_OR_RETURN(std::string params, ReadBlob(job->params));

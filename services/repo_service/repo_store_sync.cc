@@ -17,8 +17,15 @@
 #include "common/status.h"
 #include "services/repo_service/credentials.h"
 #include "services/repo_service/repo_store.h"
+#include "tracking/layout.h"
 
 namespace tracker::repo {
+
+using ::tracker::tracking::State;
+using ::tracker::tracking::ValidateBranch;
+using ::tracker::tracking::kJobsDir;
+using ::tracker::tracking::kMainBranch;
+using ::tracker::tracking::kSchedulerBranch;
 namespace {
 
 constexpr size_t kMaxListedPaths = 20;
@@ -71,7 +78,7 @@ absl::StatusOr<std::string> SourceRef(const std::string& source) {
   if (source == kMainBranch || source == kSchedulerBranch) {
     return absl::StrCat("refs/heads/", source);
   }
-  if (source == "origin/main" || source == "origin/scheduler") {
+  if (source == tracking::kRemoteMainRef || source == tracking::kRemoteSchedulerRef) {
     return absl::StrCat("refs/remotes/", source);
   }
   return absl::InvalidArgumentError(absl::StrCat(

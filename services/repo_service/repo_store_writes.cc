@@ -9,8 +9,37 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/repo_store.h"
+#include "tracking/batch_summary.h"
+#include "tracking/flags.h"
+#include "tracking/ids.h"
+#include "tracking/layout.h"
+#include "tracking/proto.h"
+#include "tracking/run_marker.h"
 
 namespace tracker::repo {
+
+using ::tracker::tracking::FlagFileName;
+using ::tracker::tracking::FlagKind;
+using ::tracker::tracking::FormatMarker;
+using ::tracker::tracking::JobDir;
+using ::tracker::tracking::Marker;
+using ::tracker::tracking::ParseMarker;
+using ::tracker::tracking::RemoveAnalysisLine;
+using ::tracker::tracking::State;
+using ::tracker::tracking::StateFolder;
+using ::tracker::tracking::StateFromFolder;
+using ::tracker::tracking::SummaryLine;
+using ::tracker::tracking::ValidateAnalysisId;
+using ::tracker::tracking::ValidateBatchId;
+using ::tracker::tracking::ValidateBranch;
+using ::tracker::tracking::ValidateEnvironment;
+using ::tracker::tracking::ValidateJobId;
+using ::tracker::tracking::ValidateStudyId;
+using ::tracker::tracking::kGitkeep;
+using ::tracker::tracking::kJobsDir;
+using ::tracker::tracking::kMainBranch;
+using ::tracker::tracking::kSchedulerBranch;
+using ::tracker::tracking::kSummaryFile;
 namespace {
 
 using tracker::v1::JobKey;
@@ -18,30 +47,13 @@ using tracker::v1::JobKey;
 constexpr int kMaxTransitions = 10000;
 constexpr size_t kMaxFlagBytes = 1 << 20;
 
-absl::Status ValidateKey(const JobKey& key) {
-  TRACKER_RETURN_IF_ERROR(ValidateStudyId(key.study_id()));
-  TRACKER_RETURN_IF_ERROR(ValidateBatchId(key.batch_id()));
-  return ValidateJobId(key.job_id());
-}
-
-std::string KeyName(const JobKey& key) {
-  return absl::StrCat(key.study_id(), "/", key.batch_id(), "/", key.job_id());
-}
-
 absl::StatusOr<State> ToState(tracker::v1::JobState s, absl::string_view field) {
-  switch (s) {
-    case tracker::v1::JOB_STATE_BACKLOG:
-      return State::kBacklog;
-    case tracker::v1::JOB_STATE_QUEUED:
-      return State::kQueued;
-    case tracker::v1::JOB_STATE_FAILED:
-      return State::kFailed;
-    case tracker::v1::JOB_STATE_COMPLETED:
-      return State::kCompleted;
-    default:
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, " must be BACKLOG, QUEUED, FAILED or COMPLETED"));
+  std::optional<State> state = tracking::FromJobState(s);
+  if (!state) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, " must be BACKLOG, QUEUED, FAILED or COMPLETED"));
   }
+  return *state;
 }
 
 struct Located {
@@ -66,7 +78,7 @@ absl::StatusOr<Located> Locate(const Snapshot& snap, const JobKey& key) {
       return Located{batch, StateFromFolder(name), name, job};
     }
   }
-  return absl::NotFoundError(absl::StrCat("unknown job ", KeyName(key)));
+  return absl::NotFoundError(absl::StrCat("unknown job ", tracking::JobKeyText(key)));
 }
 
 std::string DefaultBranch(const tracker::v1::WriteOptions& o, const char* fallback) {
@@ -96,32 +108,32 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::TransitionJobs(
   std::set<std::string> seen;
   for (int i = 0; i < req.transitions_size(); ++i) {
     const auto& t = req.transitions(i);
-    TRACKER_RETURN_IF_ERROR(ValidateKey(t.key()));
+    TRACKER_RETURN_IF_ERROR(tracking::ValidateJobKey(t.key()));
     TRACKER_ASSIGN_OR_RETURN(State from, ToState(t.from_state(), "from_state"));
     TRACKER_ASSIGN_OR_RETURN(State to, ToState(t.to_state(), "to_state"));
     if (from == to && !t.has_add_run() && t.remove_run_file().empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(KeyName(t.key()), ": from_state and to_state are the same"));
+          absl::StrCat(tracking::JobKeyText(t.key()), ": from_state and to_state are the same"));
     }
     if (branch == kMainBranch && (from == State::kQueued || to == State::kQueued)) {
       return absl::FailedPreconditionError(absl::StrCat(
-          KeyName(t.key()), ": queued/ belongs to the scheduler; admins never move "
+          tracking::JobKeyText(t.key()), ": queued/ belongs to the scheduler; admins never move "
           "jobs into or out of it on main"));
     }
-    if (!seen.insert(KeyName(t.key())).second) {
+    if (!seen.insert(tracking::JobKeyText(t.key())).second) {
       return absl::InvalidArgumentError(
-          absl::StrCat(KeyName(t.key()), " appears twice in one request"));
+          absl::StrCat(tracking::JobKeyText(t.key()), " appears twice in one request"));
     }
     Move m{t.key(), from, to, "", t.remove_run_file()};
     if (!m.remove.empty() && !ParseMarker(m.remove).has_value()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          KeyName(t.key()), ": remove_run_file \"", m.remove.substr(0, 80),
+          tracking::JobKeyText(t.key()), ": remove_run_file \"", m.remove.substr(0, 80),
           "\" is not a run marker name (run.<epoch>.<env>.<run id>)"));
     }
     if (t.has_add_run()) {
       Marker marker{t.add_run().epoch_seconds(), t.add_run().environment(),
                     t.add_run().run_id(), t.add_run().session_id()};
-      TRACKER_RETURN_IF_ERROR(FormatMarker(marker, &m.marker));
+      TRACKER_ASSIGN_OR_RETURN(m.marker, FormatMarker(marker));
     }
     moves.push_back(std::move(m));
   }
@@ -134,21 +146,21 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::TransitionJobs(
           TRACKER_ASSIGN_OR_RETURN(Located at, Locate(snap, m.key));
           if (!at.state.has_value() || *at.state != m.from) {
             return absl::FailedPreconditionError(absl::StrCat(
-                KeyName(m.key), " is in ", at.folder, "/, not in ", StateFolder(m.from),
+                tracking::JobKeyText(m.key), " is in ", at.folder, "/, not in ", StateFolder(m.from),
                 "/; nothing was written"));
           }
           if (m.from != m.to) {
             const Folder* target = at.batch->StateFolderOf(m.to);
             if (target != nullptr && target->Find(m.key.job_id()) != nullptr) {
               return absl::FailedPreconditionError(absl::StrCat(
-                  KeyName(m.key), " is already in ", StateFolder(m.to),
+                  tracking::JobKeyText(m.key), " is already in ", StateFolder(m.to),
                   "/ as well; run Audit and fix the repository first"));
             }
           }
           for (const std::string& existing : at.job->markers) {
             if (!m.marker.empty() && existing == m.marker) {
               return absl::AlreadyExistsError(
-                  absl::StrCat(KeyName(m.key), " already has marker ", m.marker));
+                  absl::StrCat(tracking::JobKeyText(m.key), " already has marker ", m.marker));
             }
           }
           std::string from_dir = JobDir(m.key.study_id(), m.key.batch_id(), m.from, m.key.job_id());
@@ -168,7 +180,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::TransitionJobs(
             if (std::find(at.job->markers.begin(), at.job->markers.end(), m.remove) ==
                 at.job->markers.end()) {
               return absl::FailedPreconditionError(absl::StrCat(
-                  KeyName(m.key), " has no marker ", m.remove, "; nothing was written"));
+                  tracking::JobKeyText(m.key), " has no marker ", m.remove, "; nothing was written"));
             }
             TRACKER_RETURN_IF_ERROR(editor.Remove(absl::StrCat(to_dir, "/", m.remove)));
           }
@@ -258,7 +270,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::ClearFlag(
 
 absl::StatusOr<tracker::v1::WriteResult> RepoStore::ClearRuns(
     const tracker::v1::ClearRunsRequest& req) {
-  TRACKER_RETURN_IF_ERROR(ValidateKey(req.key()));
+  TRACKER_RETURN_IF_ERROR(tracking::ValidateJobKey(req.key()));
   const std::string branch = DefaultBranch(req.options(), kMainBranch);
   std::lock_guard<std::mutex> write(write_mu_);
   int removed = 0;
@@ -268,11 +280,11 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::ClearRuns(
         TRACKER_ASSIGN_OR_RETURN(Located at, Locate(snap, req.key()));
         if (at.state == State::kQueued) {
           return absl::FailedPreconditionError(absl::StrCat(
-              KeyName(req.key()), " is in queued/: its run is live; cancel it or wait"));
+              tracking::JobKeyText(req.key()), " is in queued/: its run is live; cancel it or wait"));
         }
         if (at.job->markers.empty()) {
           return absl::FailedPreconditionError(
-              absl::StrCat(KeyName(req.key()), " has no run markers"));
+              absl::StrCat(tracking::JobKeyText(req.key()), " has no run markers"));
         }
         std::string dir = absl::StrCat(kJobsDir, "/", req.key().study_id(), "/",
                                        req.key().batch_id(), "/", at.folder, "/",

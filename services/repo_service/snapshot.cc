@@ -5,8 +5,25 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/repo_service/git_util.h"
+#include "tracking/batch_summary.h"
+#include "tracking/flags.h"
+#include "tracking/ids.h"
+#include "tracking/layout.h"
+#include "tracking/run_marker.h"
 
 namespace tracker::repo {
+
+using ::tracker::tracking::ParseBatchSummary;
+using ::tracker::tracking::ParseFlagFileName;
+using ::tracker::tracking::ParseMarker;
+using ::tracker::tracking::State;
+using ::tracker::tracking::StateFolder;
+using ::tracker::tracking::ValidateStudyId;
+using ::tracker::tracking::kAllStates;
+using ::tracker::tracking::kGitkeep;
+using ::tracker::tracking::kJobsDir;
+using ::tracker::tracking::kParamsFile;
+using ::tracker::tracking::kSummaryFile;
 namespace {
 
 bool MarkerOlder(const std::string& a, const std::string& b) {

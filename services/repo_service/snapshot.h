@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "services/repo_service/batch_summary.h"
 #include "services/repo_service/git_util.h"
-#include "services/repo_service/layout.h"
+#include "tracking/batch_summary.h"
+#include "tracking/flags.h"
+#include "tracking/layout.h"
 
 namespace tracker::repo {
 
@@ -33,7 +34,7 @@ struct Folder {
 };
 
 struct ParsedSummary {
-  BatchSummary summary;
+  tracking::BatchSummary summary;
   std::string error;  // non-empty when the file does not parse
 };
 
@@ -44,7 +45,7 @@ struct Batch {
   git_oid summary_blob{};
   std::shared_ptr<const ParsedSummary> summary;  // never null
   std::map<std::string, std::shared_ptr<const Folder>> folders;
-  const Folder* StateFolderOf(State state) const;
+  const Folder* StateFolderOf(tracking::State state) const;
 };
 
 struct Study {
@@ -54,7 +55,7 @@ struct Study {
 };
 
 struct FlagFile {
-  FlagKind kind;
+  tracking::FlagKind kind;
   std::string environment;
   std::string file_name;
   git_oid blob{};

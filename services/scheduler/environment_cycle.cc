@@ -25,6 +25,10 @@
 #include "common/parallel.h"
 #include "common/status.h"
 #include "services/scheduler/scheduler.h"
+#include "tracking/flags.h"
+#include "tracking/layout.h"
+#include "tracking/proto.h"
+#include "tracking/run_marker.h"
 
 namespace tracker::scheduler {
 
@@ -32,17 +36,11 @@ using namespace tracker::v1;  // NOLINT: generated message names
 
 namespace {
 
-std::string KeyName(const JobKey& k) {
-  return absl::StrCat(k.study_id(), "/", k.batch_id(), "/", k.job_id());
-}
+using tracking::JobKeyText;
 
-bool IsPending(const RunMarker& m) { return absl::StartsWith(m.run_id(), kPendingPrefix); }
+bool IsPending(const RunMarker& m) { return tracking::IsPendingRunId(m.run_id()); }
 
-int AttemptOf(const RunMarker& m) {
-  int n = 0;
-  (void)absl::SimpleAtoi(absl::string_view(m.run_id()).substr(sizeof(kPendingPrefix) - 1), &n);
-  return n;
-}
+int AttemptOf(const RunMarker& m) { return tracking::PendingAttempt(m.run_id()); }
 
 bool IsFailure(RunState s) {
   return s == RUN_STATE_EXECUTOR_ERROR || s == RUN_STATE_SYSTEM_ERROR || s == RUN_STATE_CANCELED ||
@@ -109,7 +107,7 @@ absl::StatusOr<std::vector<JobSummary>> Scheduler::ListJobs(std::vector<JobState
   std::string token;
   do {
     ListJobsRequest req;
-    req.set_branch("scheduler");
+    req.set_branch(tracker::tracking::kSchedulerBranch);
     for (JobState s : states) req.add_states(s);
     req.set_environment(environment);
     req.set_min_run_epoch(min_run_epoch);
@@ -128,7 +126,7 @@ absl::StatusOr<std::vector<JobSummary>> Scheduler::ListJobs(std::vector<JobState
 
 absl::StatusOr<Job> Scheduler::GetJob(const JobKey& key) {
   GetJobRequest req;
-  req.set_branch("scheduler");
+  req.set_branch(tracker::tracking::kSchedulerBranch);
   *req.mutable_key() = key;
   Job job;
   TRACKER_RETURN_IF_ERROR(CallRpc(
@@ -152,7 +150,7 @@ absl::StatusOr<std::vector<std::string>> Scheduler::StudiesInOrder() {
 
 absl::Status Scheduler::Commit(std::vector<Transition> moves, const std::string& message) {
   TransitionJobsRequest req;
-  req.mutable_options()->set_branch("scheduler");
+  req.mutable_options()->set_branch(tracker::tracking::kSchedulerBranch);
   req.mutable_options()->set_message(message);
   for (auto& m : moves) *req.add_transitions() = std::move(m);
   WriteResult result;
@@ -218,7 +216,7 @@ void Scheduler::CheckQueued(const std::string& env, const std::vector<JobSummary
   for (size_t i = 0; i < running.size(); ++i) {
     const JobSummary& job = running[i];
     const RunStatus& st = states.runs(i);
-    const std::string key = KeyName(job.key());
+    const std::string key = JobKeyText(job.key());
     if (st.error_code() != 0) {
       Act(out, job.key(), "waiting", st.run_id(), st.error_message());
       alerts_.Alert(AlertLevel::kWarning, "run_unreadable:" + key,
@@ -269,7 +267,7 @@ void Scheduler::Reconcile(const std::string& env, const std::vector<JobSummary>&
                           std::vector<JobSummary>* restart, EnvironmentCycle* out) {
   const int64_t now = absl::ToUnixSeconds(clock_->Now());
   for (const JobSummary& job : pending) {
-    const std::string key = KeyName(job.key());
+    const std::string key = JobKeyText(job.key());
     const std::string attempt = absl::StrCat(AttemptOf(job.current_run()));
     FindRunsByTagRequest req;
     req.set_environment(env);
@@ -362,12 +360,12 @@ std::string Scheduler::CheckFailures(const std::string& env,
   }
   std::string pushed;
   for (const auto& b : sync.branches()) {
-    if (b.name() == "scheduler") pushed = b.remote_tip();
+    if (b.name() == tracker::tracking::kSchedulerBranch) pushed = b.remote_tip();
   }
   if (pushed.empty()) return "";
   ListTransitionsRequest req;
   req.set_from_commit(pushed);
-  req.set_branch("scheduler");
+  req.set_branch(tracker::tracking::kSchedulerBranch);
   ListTransitionsResponse changes;
   if (!CallRpc([&](grpc::ClientContext* c) { return repo_->ListTransitions(c, req, &changes); },
                options_.rpc, true).ok()) {
@@ -375,14 +373,14 @@ std::string Scheduler::CheckFailures(const std::string& env,
   }
   std::set<std::string> to_failed;
   for (const auto& ch : changes.changes()) {
-    if (ch.to_folder() == "failed") to_failed.insert(KeyName(ch.key()));
+    if (ch.to_folder() == "failed") to_failed.insert(JobKeyText(ch.key()));
   }
   if (static_cast<int>(to_failed.size()) < threshold) return "";
   auto failed = ListJobs({JOB_STATE_FAILED}, env, 0);
   if (!failed.ok()) return "";
   std::vector<std::string> runs;
   for (const auto& j : *failed) {
-    if (to_failed.count(KeyName(j.key()))) runs.push_back(j.current_run().file_name());
+    if (to_failed.count(JobKeyText(j.key()))) runs.push_back(j.current_run().file_name());
   }
   if (static_cast<int>(runs.size()) < threshold) return "";
   *failed_runs = runs;
@@ -437,18 +435,23 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
         }
         for (const auto& j : *backlog) {
           if (static_cast<int>(intents.size()) >= capacity) break;
-          if (dry_run && !dry_run_claimed_.insert(KeyName(j.key())).second) continue;
+          if (dry_run && !dry_run_claimed_.insert(JobKeyText(j.key())).second) continue;
           Start s;
           s.key = j.key();
           s.attempt = j.run_count() + 1;
           // The current marker is the newest by epoch: a new one must be
           // later than any earlier run's, even within the same second.
           s.epoch = std::max(now, j.current_run().epoch_seconds() + 1);
-          s.pending_file = absl::StrCat("run.", s.epoch, ".", env, ".", kPendingPrefix, s.attempt);
+          auto pending_file = tracking::FormatPendingMarker(s.epoch, env, s.attempt);
+          if (!pending_file.ok()) {
+            out->set_message(std::string(pending_file.status().message()));
+            break;
+          }
+          s.pending_file = *std::move(pending_file);
           Transition t = Move(j.key(), JOB_STATE_BACKLOG, JOB_STATE_QUEUED);
           t.mutable_add_run()->set_epoch_seconds(s.epoch);
           t.mutable_add_run()->set_environment(env);
-          t.mutable_add_run()->set_run_id(absl::StrCat(kPendingPrefix, s.attempt));
+          t.mutable_add_run()->set_run_id(tracking::PendingRunId(s.attempt));
           intents.push_back(std::move(t));
           starts.push_back(std::move(s));
         }
@@ -516,7 +519,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
     req.set_workflow_url(config_.workflow.url);
     req.set_workflow_version(config_.workflow.version);
     req.set_params_json(s.detail.params_json());
-    (*req.mutable_tags())[kJobTag] = KeyName(s.key);
+    (*req.mutable_tags())[kJobTag] = JobKeyText(s.key);
     (*req.mutable_tags())[kAttemptTag] = absl::StrCat(s.attempt);
     if (!s.resume.session_id().empty()) *req.mutable_resume() = s.resume;
     StartRunResponse resp;
@@ -530,7 +533,7 @@ int Scheduler::StartJobs(const std::string& env, int capacity, bool dry_run,
   for (size_t i = 0; i < starts.size(); ++i) {
     Start& s = starts[i];
     const bool is_restart = i < restarts;
-    const std::string key = KeyName(s.key);
+    const std::string key = JobKeyText(s.key);
     if (s.result.ok() && s.detail_ok) {
       Transition t = Move(s.key, JOB_STATE_QUEUED, JOB_STATE_QUEUED);
       t.mutable_add_run()->set_epoch_seconds(std::max(now, s.epoch));
@@ -576,7 +579,7 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run, Environment
   const ComputeEnvironment& ec = config_.compute_environments.at(env);
   out->set_outcome("ok");
   ListFlagsRequest freq;
-  freq.set_branch("scheduler");
+  freq.set_branch(tracker::tracking::kSchedulerBranch);
   ListFlagsResponse flags;
   absl::Status s = CallRpc(
       [&](grpc::ClientContext* c) { return repo_->ListFlags(c, freq, &flags); }, options_.rpc, true);
@@ -592,9 +595,8 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run, Environment
     if (f.kind() == FLAG_KIND_PAUSE) paused = true;
     if (f.kind() == FLAG_KIND_EXCESSIVE_FAILURE) {
       stop_reason = absl::StrCat(f.path(), " is present (clear it on main to resume)");
-      // The runs it lists ("recently_failed_runs: [run.<epoch>.<env>.<id>, ...]").
-      for (absl::string_view part : absl::StrSplit(f.content(), absl::ByAnyChar("[], \n"))) {
-        if (absl::StartsWith(part, "run.")) acknowledged_failures_[env].insert(std::string(part));
+      for (std::string& run : tracking::ParseExcessiveFailureContent(f.content())) {
+        acknowledged_failures_[env].insert(std::move(run));
       }
     }
   }
@@ -636,13 +638,12 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run, Environment
       stop_reason = reason;
       if (!dry_run) {
         SetFlagRequest req;
-        req.mutable_options()->set_branch("scheduler");
+        req.mutable_options()->set_branch(tracker::tracking::kSchedulerBranch);
         req.mutable_options()->set_message(
             absl::StrCat("[scheduler] stop ", env, ": excessive failures"));
         req.mutable_flag()->set_kind(FLAG_KIND_EXCESSIVE_FAILURE);
         req.mutable_flag()->set_environment(env);
-        req.mutable_flag()->set_content(
-            absl::StrCat("recently_failed_runs: [", absl::StrJoin(failed_runs, ", "), "]\n"));
+        req.mutable_flag()->set_content(tracking::FormatExcessiveFailureContent(failed_runs));
         WriteResult written;
         absl::Status set = CallRpc(
             [&](grpc::ClientContext* c) { return repo_->SetFlag(c, req, &written); }, options_.rpc,
@@ -653,8 +654,9 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run, Environment
         }
         alerts_.Alert(AlertLevel::kCritical, "excessive:" + env,
                       absl::StrCat(env, " stopped: ", reason,
-                                   ". No new jobs start there until jobs/excessive_failure.", env,
-                                   ".txt is removed on main (jobctl clear-failure-flag ", env, ")."));
+                                   ". No new jobs start there until ",
+                                   tracking::FlagPath(tracking::FlagKind::kExcessiveFailure, env),
+                                   " is removed on main (jobctl clear-failure-flag ", env, ")."));
       }
     }
   }

@@ -16,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/config.h"
 #include "common/curl_http_client.h"
@@ -23,6 +24,7 @@
 #include "common/server.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/service.h"
+#include "tracking/ids.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50054", "HOST:PORT to serve gRPC on (port 0: any free port)");
 ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
@@ -53,17 +55,6 @@ std::vector<std::string> List(const std::string& csv) {
   return out;
 }
 
-// Study ids as in the repository (PACA-CA): anything else is a typo that
-// would silently schedule nothing.
-bool ValidStudy(const std::string& s) {
-  size_t dash = s.find('-');
-  if (dash == std::string::npos || dash == 0 || dash + 1 >= s.size()) return false;
-  for (char c : s) {
-    if (!(std::isupper(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-')) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,11 +80,15 @@ int main(int argc, char** argv) {
   tracker::scheduler::SchedulerOptions options;
   options.studies = List(absl::GetFlag(FLAGS_studies));
   for (const auto& s : List(absl::GetFlag(FLAGS_exclude))) options.exclude.insert(s);
+  // A study id the repository would refuse is a typo that would silently
+  // schedule nothing.
   for (const auto& s : options.studies) {
-    if (!ValidStudy(s)) return ConfigError("--studies: \"" + s + "\" is not a study id like PACA-CA");
+    absl::Status valid = tracker::tracking::ValidateStudyId(s);
+    if (!valid.ok()) return ConfigError(absl::StrCat("--studies: ", valid.message()));
   }
   for (const auto& s : options.exclude) {
-    if (!ValidStudy(s)) return ConfigError("--exclude: \"" + s + "\" is not a study id like PACA-CA");
+    absl::Status valid = tracker::tracking::ValidateStudyId(s);
+    if (!valid.ok()) return ConfigError(absl::StrCat("--exclude: ", valid.message()));
   }
   options.rpc.deadline = absl::Seconds(absl::GetFlag(FLAGS_rpc_deadline_seconds));
   options.upstream.deadline = options.rpc.deadline;

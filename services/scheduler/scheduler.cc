@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "tracking/layout.h"
 
 namespace tracker::scheduler {
 
@@ -43,8 +44,8 @@ std::string Scheduler::SyncBranches() {
     alerts_.Resolve("fetch");
     // Admins may push to the remote's main directly.
     MergeRequest req;
-    req.mutable_options()->set_branch("main");
-    req.set_source("origin/main");
+    req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
+    req.set_source(tracker::tracking::kRemoteMainRef);
     MergeResponse merged;
     s = CallRpc([&](grpc::ClientContext* c) { return repo_->Merge(c, req, &merged); },
                 options_.rpc, false);
@@ -54,8 +55,8 @@ std::string Scheduler::SyncBranches() {
     }
   }
   MergeRequest req;
-  req.mutable_options()->set_branch("scheduler");
-  req.set_source("main");
+  req.mutable_options()->set_branch(tracker::tracking::kSchedulerBranch);
+  req.set_source(tracker::tracking::kMainBranch);
   MergeResponse merged;
   s = CallRpc([&](grpc::ClientContext* c) { return repo_->Merge(c, req, &merged); },
               options_.rpc, false);
@@ -200,7 +201,7 @@ GetStatusResponse Scheduler::Status() {
         return repo_->GetSyncStatus(c, GetSyncStatusRequest(), &sync);
       }, options_.rpc, true).ok()) {
     for (const auto& b : sync.branches()) {
-      if (b.name() != "scheduler") continue;
+      if (b.name() != tracker::tracking::kSchedulerBranch) continue;
       out.set_last_push_epoch(b.last_push_epoch());
       out.set_next_push_epoch(b.last_push_epoch() +
                               static_cast<int64_t>(config_.tracking_repo_push_interval_hours * 3600));
@@ -223,7 +224,7 @@ absl::StatusOr<SendReportResponse> Scheduler::SendReport(bool dry_run) {
           return repo_->GetSyncStatus(c, GetSyncStatusRequest(), &sync);
         }, options_.rpc, true).ok()) {
       for (const auto& b : sync.branches()) {
-        if (b.name() == "scheduler") since = b.remote_tip();
+        if (b.name() == tracker::tracking::kSchedulerBranch) since = b.remote_tip();
       }
     }
   }

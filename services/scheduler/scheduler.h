@@ -31,9 +31,6 @@ struct SchedulerOptions {
   int start_concurrency = 8;  // StartRun calls in flight
 };
 
-// The run id of the marker that records "a start of attempt N is under
-// way" before the POST: run.<epoch>.<env>.pending-<N>.
-constexpr char kPendingPrefix[] = "pending-";
 // Tags of every run we start, to find it again after a crash.
 constexpr char kJobTag[] = "tracker_job";
 constexpr char kAttemptTag[] = "tracker_attempt";

@@ -19,6 +19,9 @@
 #include "proto/tracker/v1/verifier_mock.grpc.pb.h"
 #include "proto/tracker/v1/wes_mock.grpc.pb.h"
 #include "testing/fake_http_client.h"
+#include "tracking/flags.h"
+#include "tracking/proto.h"
+#include "tracking/run_marker.h"
 
 namespace tracker::scheduler {
 namespace {
@@ -36,18 +39,25 @@ struct ModelJob {
 };
 
 RunMarker ParseMarker(const std::string& file) {
-  std::vector<std::string> p = absl::StrSplit(file, '.');
+  std::optional<tracking::Marker> parsed = tracking::ParseMarker(file);
+  EXPECT_TRUE(parsed.has_value()) << file;
   RunMarker m;
   m.set_file_name(file);
-  m.set_epoch_seconds(std::stoll(p[1]));
-  m.set_environment(p[2]);
-  m.set_run_id(p[3]);
+  if (!parsed) return m;
+  m.set_epoch_seconds(parsed->epoch_seconds);
+  m.set_environment(parsed->environment);
+  m.set_run_id(parsed->run_id);
   return m;
 }
 
-std::string KeyName(const JobKey& k) {
-  return absl::StrCat(k.study_id(), "/", k.batch_id(), "/", k.job_id());
+// A marker's file name, as repo-service writes it.
+std::string MarkerName(int64_t epoch, const std::string& env, const std::string& run) {
+  absl::StatusOr<std::string> name = tracking::FormatMarker({epoch, env, run, ""});
+  EXPECT_TRUE(name.ok()) << name.status();
+  return name.value_or("");
 }
+
+using tracking::JobKeyText;
 
 class CycleTest : public ::testing::Test {
  protected:
@@ -71,10 +81,10 @@ class CycleTest : public ::testing::Test {
     j.key.set_job_id(job);
     j.state = state;
     j.markers = std::move(markers);
-    jobs_[KeyName(j.key)] = j;
+    jobs_[JobKeyText(j.key)] = j;
   }
   std::string Marker(int64_t epoch_offset, const std::string& run) {
-    return absl::StrCat("run.", absl::ToUnixSeconds(clock_.Now()) + epoch_offset, ".qa.", run);
+    return MarkerName(absl::ToUnixSeconds(clock_.Now()) + epoch_offset, "qa", run);
   }
   ModelJob& Get(const std::string& study, const std::string& job) {
     return jobs_[absl::StrCat(study, "/2021-07-01/", job)];
@@ -86,8 +96,9 @@ class CycleTest : public ::testing::Test {
         auto* f = out->add_flags();
         f->set_environment(env);
         f->set_kind(kind);
-        f->set_path(kind == FLAG_KIND_PAUSE ? "jobs/pause." + env
-                                            : "jobs/excessive_failure." + env + ".txt");
+        f->set_path(tracking::FlagPath(kind == FLAG_KIND_PAUSE ? tracking::FlagKind::kPause
+                                                               : tracking::FlagKind::kExcessiveFailure,
+                                       env));
         if (kind == FLAG_KIND_EXCESSIVE_FAILURE) f->set_content(flag_content_);
       }
       out->set_commit("c0");
@@ -113,7 +124,7 @@ class CycleTest : public ::testing::Test {
       return grpc::Status::OK;
     }));
     ON_CALL(repo_, GetJob(_, _, _)).WillByDefault(Invoke([this](auto*, const GetJobRequest& req, Job* out) {
-      auto it = jobs_.find(KeyName(req.key()));
+      auto it = jobs_.find(JobKeyText(req.key()));
       if (it == jobs_.end()) return grpc::Status(grpc::StatusCode::NOT_FOUND, "no job");
       *out->mutable_key() = it->second.key;
       out->set_state(it->second.state);
@@ -124,7 +135,7 @@ class CycleTest : public ::testing::Test {
     ON_CALL(repo_, TransitionJobs(_, _, _)).WillByDefault(Invoke([this](auto*, const TransitionJobsRequest& req, WriteResult*) {
       std::map<std::string, ModelJob> next = jobs_;
       for (const auto& t : req.transitions()) {
-        ModelJob& j = next[KeyName(t.key())];
+        ModelJob& j = next[JobKeyText(t.key())];
         if (j.state != t.from_state()) {
           return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "not in from_state");
         }
@@ -135,8 +146,8 @@ class CycleTest : public ::testing::Test {
           j.markers.erase(it);
         }
         if (t.has_add_run()) {
-          j.markers.push_back(absl::StrCat("run.", t.add_run().epoch_seconds(), ".",
-                                           t.add_run().environment(), ".", t.add_run().run_id()));
+          j.markers.push_back(MarkerName(t.add_run().epoch_seconds(), t.add_run().environment(),
+                                         t.add_run().run_id()));
         }
       }
       jobs_ = next;
@@ -440,7 +451,7 @@ TEST_F(CycleTest, TheCircuitBreakerTripsOnceWhenEveryRecentStartFailed) {
   EnvironmentCycle c = Cycle();
   EXPECT_EQ(c.outcome(), "stopped");
   EXPECT_TRUE(started_.empty());
-  EXPECT_TRUE(absl::StartsWith(flag_content_, "recently_failed_runs: [run.")) << flag_content_;
+  EXPECT_EQ(tracking::ParseExcessiveFailureContent(flag_content_).size(), 2u) << flag_content_;
   EXPECT_TRUE(absl::StrContains(flag_content_, "wes-f1") && absl::StrContains(flag_content_, "wes-f2"));
   Cycle();  // the flag is there now: stopped, no second alert
   int critical = 0;
@@ -467,8 +478,8 @@ TEST_F(CycleTest, AfterARestartTheFlagNamesTheFailuresAlreadyAnswered) {
   AddJob("S-A", "job.0002", JOB_STATE_FAILED, {Marker(-300, "wes-f2")});
   AddJob("S-A", "job.0004", JOB_STATE_BACKLOG);
   flags_.emplace("qa", FLAG_KIND_EXCESSIVE_FAILURE);
-  flag_content_ = absl::StrCat("recently_failed_runs: [", Marker(-600, "wes-f1"), ", ",
-                               Marker(-300, "wes-f2"), "]\n");
+  flag_content_ =
+      tracking::FormatExcessiveFailureContent({Marker(-600, "wes-f1"), Marker(-300, "wes-f2")});
   EXPECT_CALL(repo_, SetFlag(_, _, _)).Times(0);
   EXPECT_EQ(Cycle().outcome(), "stopped");  // a fresh scheduler sees the flag
   flags_.clear();

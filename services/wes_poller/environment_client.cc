@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "services/wes_poller/run_state.h"
+#include "tracking/ids.h"
 
 namespace tracker::wes {
 namespace {
@@ -252,7 +253,7 @@ absl::StatusOr<std::string> EnvironmentClient::StartRun(const tracker::v1::Start
   }
   auto parsed = ParseJsonObject(response->body, "start run answer");
   std::string run_id = parsed.ok() ? Text(&*parsed, "run_id") : "";
-  if (run_id.empty() || !ValidateRunId(run_id).ok()) {
+  if (run_id.empty() || !tracking::ValidateRunId(run_id).ok()) {
     return absl::DeadlineExceededError(absl::StrCat(
         env_.name, ": the start answer has no usable run_id", unknown));
   }

@@ -10,6 +10,7 @@
 #include "common/status.h"
 #include "common/token_provider.h"
 #include "services/wes_poller/run_state.h"
+#include "tracking/ids.h"
 
 namespace tracker::wes {
 namespace {
@@ -59,7 +60,7 @@ absl::StatusOr<tracker::v1::GetRunStatesResponse> Poller::GetRunStates(
                                                    " run ids per call, got ", req.run_ids_size()));
   }
   for (const auto& id : req.run_ids()) {
-    absl::Status valid = ValidateRunId(id);
+    absl::Status valid = tracking::ValidateRunId(id);
     if (!valid.ok()) return valid;
   }
   const absl::Time started = absl::Now();
@@ -110,7 +111,7 @@ absl::StatusOr<tracker::v1::GetResumeInfoResponse> Poller::GetResumeInfo(
     const tracker::v1::GetResumeInfoRequest& req) {
   auto env = Env(req.environment());
   if (!env.ok()) return env.status();
-  TRACKER_RETURN_IF_ERROR(ValidateRunId(req.run_id()));
+  TRACKER_RETURN_IF_ERROR(tracking::ValidateRunId(req.run_id()));
   auto detail = (*env)->GetDetail(req.run_id());
   if (!detail.ok()) return detail.status();
   if (detail->resume.session_id().empty()) {
@@ -215,7 +216,7 @@ absl::StatusOr<tracker::v1::CancelRunResponse> Poller::CancelRun(
     const tracker::v1::CancelRunRequest& req) {
   auto env = Env(req.environment());
   if (!env.ok()) return env.status();
-  TRACKER_RETURN_IF_ERROR(ValidateRunId(req.run_id()));
+  TRACKER_RETURN_IF_ERROR(tracking::ValidateRunId(req.run_id()));
   TRACKER_RETURN_IF_ERROR((*env)->CancelRun(req.run_id()));
   LogInfo("run_cancel_requested").Kv("env", req.environment()).Kv("run", req.run_id());
   tracker::v1::CancelRunResponse out;

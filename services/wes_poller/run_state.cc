@@ -1,6 +1,5 @@
 #include "services/wes_poller/run_state.h"
 
-#include <cctype>
 
 #include "absl/strings/str_cat.h"
 
@@ -33,22 +32,6 @@ bool IsTerminal(RunState state) {
     default:
       return false;
   }
-}
-
-absl::Status ValidateRunId(absl::string_view run_id) {
-  if (run_id.empty() || run_id.size() > 128) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("run id must be 1-128 characters, got ", run_id.size()));
-  }
-  for (unsigned char c : run_id) {
-    if (!std::isalnum(c) && c != '-' && c != '_' && c != '.') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "run id may hold only letters, digits, '.', '_' and '-': \"",
-          std::string(run_id.substr(0, 64)), "\""));
-    }
-  }
-  if (run_id == "." || run_id == "..") return absl::InvalidArgumentError("run id may not be . or ..");
-  return absl::OkStatus();
 }
 
 }  // namespace tracker::wes

@@ -17,10 +17,6 @@ std::string RunStateName(tracker::v1::RunState state);
 // not change any more.
 bool IsTerminal(tracker::v1::RunState state);
 
-// INVALID_ARGUMENT unless `run_id` is safe to put in a URL path: 1-128
-// characters of [A-Za-z0-9._-].
-absl::Status ValidateRunId(absl::string_view run_id);
-
 }  // namespace tracker::wes
 
 #endif  // SERVICES_WES_POLLER_RUN_STATE_H_

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "testing/cluster.h"
+#include "tracking/layout.h"
 
 namespace {
 
@@ -108,8 +109,8 @@ int main(int argc, char** argv) {
     if (failed.jobs_size() == 0) break;
     grpc::ClientContext mctx;
     MergeRequest m;
-    m.mutable_options()->set_branch("main");
-    m.set_source("scheduler");
+    m.mutable_options()->set_branch(tracker::tracking::kMainBranch);
+    m.set_source(tracker::tracking::kSchedulerBranch);
     MergeResponse mr;
     grpc::Status merged = cluster.repo()->Merge(&mctx, m, &mr);
     if (!merged.ok()) {
@@ -117,7 +118,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     TransitionJobsRequest t;
-    t.mutable_options()->set_branch("main");
+    t.mutable_options()->set_branch(tracker::tracking::kMainBranch);
     t.mutable_options()->set_message(absl::StrCat("Requeue ", failed.jobs_size(), " failed jobs"));
     for (const auto& j : failed.jobs()) {
       auto* tr = t.add_transitions();

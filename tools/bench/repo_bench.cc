@@ -111,7 +111,7 @@ void Bench(const std::string& name, const std::string& bare) {
 
   // Find backlog or completed jobs to move back and forth.
   std::vector<tracker::v1::JobKey> keys;
-  tracker::repo::State from_state = tracker::repo::State::kCompleted;
+  tracker::tracking::State from_state = tracker::tracking::State::kCompleted;
   for (const auto& [sid, study] : snap->studies) {
     for (const auto& [bid, batch] : study->batches) {
       const auto* folder = batch->StateFolderOf(from_state);

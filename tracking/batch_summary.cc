@@ -1,13 +1,14 @@
-#include "services/repo_service/batch_summary.h"
+#include "tracking/batch_summary.h"
 
+#include <cmath>
 #include <unordered_map>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/repo_service/layout.h"
+#include "tracking/ids.h"
 
-namespace tracker::repo {
+namespace tracker::tracking {
 namespace {
 
 absl::Status LineError(int line_number, absl::string_view what) {
@@ -18,6 +19,16 @@ absl::Status LineError(int line_number, absl::string_view what) {
 absl::string_view StripCr(absl::string_view line) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   return line;
+}
+
+// A size column: whole bytes in the 5-column shape, decimal GB (10^9 bytes,
+// as the original's generator printed them) in the 6-column one.
+bool ParseSize(absl::string_view text, bool in_gb, int64_t* bytes) {
+  if (!in_gb) return absl::SimpleAtoi(text, bytes) && *bytes >= 0;
+  double gb = 0;
+  if (!absl::SimpleAtod(text, &gb) || !std::isfinite(gb) || gb < 0 || gb > 9e9) return false;
+  *bytes = static_cast<int64_t>(std::llround(gb * 1e9));
+  return true;
 }
 
 }  // namespace
@@ -31,13 +42,15 @@ absl::StatusOr<BatchSummary> ParseBatchSummary(absl::string_view text) {
     absl::string_view line = StripCr(raw);
     if (line.empty() || line[0] == '#') continue;
     std::vector<absl::string_view> cols = absl::StrSplit(line, '\t');
-    if (cols.size() != 5) {
+    if (cols.size() != 5 && cols.size() != 6) {
       return LineError(line_number,
                        absl::StrCat("expected 5 tab-separated columns (job_id, "
                                     "analyses_in_job, job_bytes, analysis_id, "
-                                    "analysis_bytes), found ",
+                                    "analysis_bytes) or 6 (sizes in GB, then a "
+                                    "label), found ",
                                     cols.size()));
     }
+    const bool in_gb = cols.size() == 6;
     SummaryLine out;
     if (absl::Status s = ValidateJobId(cols[0]); !s.ok()) {
       return LineError(line_number, s.message());
@@ -46,16 +59,19 @@ absl::StatusOr<BatchSummary> ParseBatchSummary(absl::string_view text) {
     if (!absl::SimpleAtoi(cols[1], &out.analyses_in_job) || out.analyses_in_job < 1) {
       return LineError(line_number, "analyses_in_job must be a whole number >= 1");
     }
-    if (!absl::SimpleAtoi(cols[2], &out.job_bytes) || out.job_bytes < 0) {
-      return LineError(line_number, "job_bytes must be a whole number >= 0");
+    if (!ParseSize(cols[2], in_gb, &out.job_bytes)) {
+      return LineError(line_number, in_gb ? "job size must be a number of GB >= 0"
+                                          : "job_bytes must be a whole number >= 0");
     }
     if (absl::Status s = ValidateAnalysisId(cols[3]); !s.ok()) {
       return LineError(line_number, s.message());
     }
     out.analysis_id = std::string(cols[3]);
-    if (!absl::SimpleAtoi(cols[4], &out.analysis_bytes) || out.analysis_bytes < 0) {
-      return LineError(line_number, "analysis_bytes must be a whole number >= 0");
+    if (!ParseSize(cols[4], in_gb, &out.analysis_bytes)) {
+      return LineError(line_number, in_gb ? "analysis size must be a number of GB >= 0"
+                                          : "analysis_bytes must be a whole number >= 0");
     }
+    if (in_gb) out.label = std::string(cols[5]);
     auto [it, inserted] = seen.emplace(out.analysis_id, line_number);
     if (!inserted) {
       return LineError(line_number, absl::StrCat("analysis ", out.analysis_id,
@@ -75,7 +91,8 @@ absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
   while (start < text.size()) {
     size_t end = text.find('\n', start);
     size_t next = end == absl::string_view::npos ? text.size() : end + 1;
-    absl::string_view line = StripCr(text.substr(start, (end == absl::string_view::npos ? text.size() : end) - start));
+    size_t line_end = end == absl::string_view::npos ? text.size() : end;
+    absl::string_view line = StripCr(text.substr(start, line_end - start));
     bool match = false;
     if (!line.empty() && line[0] != '#') {
       std::vector<absl::string_view> cols = absl::StrSplit(line, '\t');
@@ -95,4 +112,4 @@ absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
   return out;
 }
 
-}  // namespace tracker::repo
+}  // namespace tracker::tracking

@@ -1,5 +1,14 @@
-#ifndef SERVICES_REPO_SERVICE_BATCH_SUMMARY_H_
-#define SERVICES_REPO_SERVICE_BATCH_SUMMARY_H_
+#ifndef TRACKING_BATCH_SUMMARY_H_
+#define TRACKING_BATCH_SUMMARY_H_
+
+// jobs/<study>/<batch>/batch-summary.tsv: one line per analysis, no header,
+// '#' starts a comment. Two shapes are in the real repository:
+//   job_id  analyses_in_job  job_bytes  analysis_id  analysis_bytes
+//       (every batch under jobs/, written by gen-transfer-jobs.py)
+//   job_id  analyses_in_job  job_GB  analysis_id  analysis_GB  label
+//       (the original's first demo batch: sizes in decimal GB such as
+//       0.012, and a label such as "non-PCAWG")
+// Both parse to the same lines, sizes in bytes.
 
 #include <cstdint>
 #include <string>
@@ -8,16 +17,15 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace tracker::repo {
+namespace tracker::tracking {
 
-// One line of batch-summary.tsv: no header, '#' starts a comment, columns
-// job_id, analyses_in_job, job_bytes, analysis_id, analysis_bytes.
 struct SummaryLine {
   std::string job_id;
   int analyses_in_job = 0;
   int64_t job_bytes = 0;
   std::string analysis_id;
   int64_t analysis_bytes = 0;
+  std::string label;  // the 6-column shape's last column; empty otherwise
 };
 
 struct BatchSummary {
@@ -34,6 +42,6 @@ absl::StatusOr<BatchSummary> ParseBatchSummary(absl::string_view text);
 absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
                                                absl::string_view analysis_id);
 
-}  // namespace tracker::repo
+}  // namespace tracker::tracking
 
-#endif  // SERVICES_REPO_SERVICE_BATCH_SUMMARY_H_
+#endif  // TRACKING_BATCH_SUMMARY_H_

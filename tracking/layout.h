@@ -1,0 +1,53 @@
+#ifndef TRACKING_LAYOUT_H_
+#define TRACKING_LAYOUT_H_
+
+// Where things are in the tracking repository (SPEC.md section 1):
+//   jobs/<study_id>/<batch_id>/{backlog,queued,failed,completed}/<job_id>/
+//       params.json
+//       run.<epoch>.<env>.<run_id>[.<session_id>]     (run_marker.h)
+//   jobs/<study_id>/<batch_id>/batch-summary.tsv       (batch_summary.h)
+//   jobs/pause.<env>, jobs/excessive_failure.<env>.txt (flags.h)
+// and its two branches. Callers validate ids (ids.h) before building paths.
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace tracker::tracking {
+
+inline constexpr char kJobsDir[] = "jobs";
+inline constexpr char kSummaryFile[] = "batch-summary.tsv";
+inline constexpr char kParamsFile[] = "params.json";
+inline constexpr char kGitkeep[] = ".gitkeep";
+
+// Admins edit `main`; only the scheduler writes `scheduler`.
+inline constexpr char kMainBranch[] = "main";
+inline constexpr char kSchedulerBranch[] = "scheduler";
+// The remote-tracking names of both, merge sources after a fetch.
+inline constexpr char kRemoteMainRef[] = "origin/main";
+inline constexpr char kRemoteSchedulerRef[] = "origin/scheduler";
+// INVALID_ARGUMENT unless "main" or "scheduler".
+absl::Status ValidateBranch(absl::string_view branch);
+
+enum class State { kBacklog = 0, kQueued = 1, kFailed = 2, kCompleted = 3 };
+inline constexpr int kStateCount = 4;
+inline constexpr State kAllStates[] = {State::kBacklog, State::kQueued,
+                                       State::kFailed, State::kCompleted};
+
+// "backlog", "queued", "failed", "completed".
+const char* StateFolder(State state);
+std::optional<State> StateFromFolder(absl::string_view folder);
+
+// jobs/<study>/<batch>
+std::string BatchDir(absl::string_view study, absl::string_view batch);
+// jobs/<study>/<batch>/batch-summary.tsv
+std::string SummaryPath(absl::string_view study, absl::string_view batch);
+// jobs/<study>/<batch>/<state>/<job>
+std::string JobDir(absl::string_view study, absl::string_view batch, State state,
+                   absl::string_view job);
+
+}  // namespace tracker::tracking
+
+#endif  // TRACKING_LAYOUT_H_

@@ -1,0 +1,43 @@
+#include "tracking/layout.h"
+
+#include <gtest/gtest.h>
+
+#include "tracking/proto.h"
+
+namespace tracker::tracking {
+namespace {
+
+TEST(LayoutTest, PathsOfTheRealTree) {
+  EXPECT_EQ(BatchDir("PACA-CA", "2021-07-09a"), "jobs/PACA-CA/2021-07-09a");
+  EXPECT_EQ(SummaryPath("PACA-CA", "2021-07-09a"), "jobs/PACA-CA/2021-07-09a/batch-summary.tsv");
+  EXPECT_EQ(JobDir("LAML-KR", "2021-08-13", State::kFailed, "job.0002"),
+            "jobs/LAML-KR/2021-08-13/failed/job.0002");
+}
+
+TEST(LayoutTest, StateFoldersRoundTrip) {
+  int n = 0;
+  for (State s : kAllStates) {
+    EXPECT_EQ(StateFromFolder(StateFolder(s)), s);
+    EXPECT_EQ(FromJobState(ToJobState(s)), s);
+    EXPECT_STREQ(JobStateName(ToJobState(s)), StateFolder(s));
+    ++n;
+  }
+  EXPECT_EQ(n, kStateCount);
+  EXPECT_EQ(StateFolder(State::kQueued), std::string("queued"));
+  EXPECT_FALSE(StateFromFolder("onhold").has_value());
+  EXPECT_FALSE(StateFromFolder("Queued").has_value());
+  EXPECT_FALSE(FromJobState(v1::JOB_STATE_UNSPECIFIED).has_value());
+  EXPECT_FALSE(FromJobState(static_cast<v1::JobState>(99)).has_value());
+  EXPECT_STREQ(JobStateName(v1::JOB_STATE_UNSPECIFIED), "?");
+}
+
+TEST(LayoutTest, OnlyTheTwoBranches) {
+  EXPECT_TRUE(ValidateBranch(kMainBranch).ok());
+  EXPECT_TRUE(ValidateBranch(kSchedulerBranch).ok());
+  for (const char* b : {"master", "origin/main", "", "main "}) {
+    EXPECT_EQ(ValidateBranch(b).code(), absl::StatusCode::kInvalidArgument) << b;
+  }
+}
+
+}  // namespace
+}  // namespace tracker::tracking
