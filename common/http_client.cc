@@ -66,31 +66,4 @@ absl::Status HttpError(absl::string_view what, const HttpRequest& request,
   return absl::Status(HttpStatusToCode(response.status), message);
 }
 
-std::string RedactUrl(absl::string_view url) {
-  std::string out(url.substr(0, url.find('?')));
-  // user:password@host
-  size_t scheme = out.find("://");
-  size_t at = out.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  size_t slash = out.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos && at < slash) {
-    out.erase(scheme + 3, at + 1 - (scheme + 3));
-  }
-  return out;
-}
-
-std::string UrlEncode(absl::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 }  // namespace tracker

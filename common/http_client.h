@@ -2,7 +2,7 @@
 #define COMMON_HTTP_CLIENT_H_
 
 // The project's one HTTP client interface. Implementations: CurlHttpClient
-// (the real transport), RetryingHttpClient (policy around any client) and
+// (the real transport), RetryingHttpClient (http_retry.h) and
 // testing::FakeHttpClient.
 
 #include <map>
@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/url.h"  // RedactUrl for callers showing a request
 
 namespace tracker {
 
@@ -69,13 +70,6 @@ absl::StatusCode HttpStatusToCode(int http_status);
 // `include_body` false for endpoints whose answers may carry secrets.
 absl::Status HttpError(absl::string_view what, const HttpRequest& request,
                        const HttpResponse& response, bool include_body = true);
-
-// "https://host/path?x" -> "https://host/path": no query strings (they may
-// carry credentials) in logs or errors.
-std::string RedactUrl(absl::string_view url);
-
-// Percent-encodes for a URL path segment or a form value.
-std::string UrlEncode(absl::string_view s);
 
 }  // namespace tracker
 

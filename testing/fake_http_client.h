@@ -3,12 +3,13 @@
 
 #include <deque>
 #include <functional>
-#include <mutex>
 #include <utility>
 #include <vector>
 
-#include "common/clock.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "common/http_client.h"
+#include "testing/fake_clock.h"  // FakeClock, for the tests that use both
 
 namespace tracker::testing {
 
@@ -19,7 +20,7 @@ class FakeHttpClient : public HttpClient {
   using Handler = std::function<absl::StatusOr<HttpResponse>(const HttpRequest&)>;
 
   void Push(absl::StatusOr<HttpResponse> answer) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     script_.push_back(std::move(answer));
   }
   void Push(int status, std::string body = "", std::map<std::string, std::string> headers = {}) {
@@ -30,14 +31,14 @@ class FakeHttpClient : public HttpClient {
     Push(absl::StatusOr<HttpResponse>(std::move(r)));
   }
   void SetHandler(Handler handler) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     handler_ = std::move(handler);
   }
 
   absl::StatusOr<HttpResponse> Send(const HttpRequest& request) override {
     Handler handler;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       requests_.push_back(request);
       if (!script_.empty()) {
         auto answer = std::move(script_.front());
@@ -51,42 +52,15 @@ class FakeHttpClient : public HttpClient {
   }
 
   std::vector<HttpRequest> requests() {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     return requests_;
   }
 
  private:
-  std::mutex mu_;
-  std::deque<absl::StatusOr<HttpResponse>> script_;
-  Handler handler_;
-  std::vector<HttpRequest> requests_;
-};
-
-// A clock that only moves when slept on or advanced; records the sleeps.
-class FakeClock : public Clock {
- public:
-  absl::Time Now() override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return now_;
-  }
-  void SleepFor(absl::Duration d) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    sleeps_.push_back(d);
-    now_ += d;
-  }
-  void Advance(absl::Duration d) {
-    std::lock_guard<std::mutex> lock(mu_);
-    now_ += d;
-  }
-  std::vector<absl::Duration> sleeps() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return sleeps_;
-  }
-
- private:
-  std::mutex mu_;
-  absl::Time now_ = absl::FromUnixSeconds(1700000000);
-  std::vector<absl::Duration> sleeps_;
+  absl::Mutex mu_;
+  std::deque<absl::StatusOr<HttpResponse>> script_ ABSL_GUARDED_BY(mu_);
+  Handler handler_ ABSL_GUARDED_BY(mu_);
+  std::vector<HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tracker::testing

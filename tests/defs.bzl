@@ -10,7 +10,7 @@ def cluster_test(name, data = [], size = "large"):
         srcs = [name + ".cc"],
         data = data,
         deps = [
-            "//common:http_lib",
+            "//common:json_lib",
             "//testing:cluster_lib",
             "//testing:test_util_lib",
             "@absl",

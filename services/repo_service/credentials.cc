@@ -78,13 +78,4 @@ int CertificateCheckCallback(git_cert* cert, int valid, const char* host, void* 
   return 0;
 }
 
-std::string RedactUrl(const std::string& url) {
-  size_t scheme = url.find("://");
-  if (scheme == std::string::npos) return url;
-  size_t at = url.find('@', scheme + 3);
-  size_t slash = url.find('/', scheme + 3);
-  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
-  return url.substr(0, scheme + 3) + "***@" + url.substr(at + 1);
-}
-
 }  // namespace tracker::repo

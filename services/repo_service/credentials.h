@@ -28,9 +28,6 @@ int CredentialCallback(git_credential** out, const char* url,
 // ssh_known_hosts_path is set.
 int CertificateCheckCallback(git_cert* cert, int valid, const char* host, void* payload);
 
-// The URL without any user:password@ part, for logs and messages.
-std::string RedactUrl(const std::string& url);
-
 }  // namespace tracker::repo
 
 #endif  // SERVICES_REPO_SERVICE_CREDENTIALS_H_

@@ -13,6 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/url.h"
 #include "services/repo_service/credentials.h"
 #include "services/repo_service/pack_merge.h"
 #include "services/repo_service/ref_update.h"

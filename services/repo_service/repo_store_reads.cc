@@ -303,7 +303,7 @@ absl::StatusOr<tracker::v1::AuditResponse> RepoStore::Audit(const tracker::v1::A
     f->set_message(std::move(message));
   };
   for (const std::string& e : snap->unknown_entries) {
-    add("UNKNOWN_ENTRY", absl::StrCat("jobs/", e, " is neither a study nor a flag"));
+    add("UNKNOWN_ENTRY", absl::StrCat(kJobsDir, "/", e, " is neither a study nor a flag"));
   }
   std::unordered_map<std::string, std::string> first_place;  // analysis -> where
   for (const auto& [sid, study] : snap->studies) {

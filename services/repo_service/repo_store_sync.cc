@@ -15,6 +15,7 @@
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "common/url.h"
 #include "services/repo_service/credentials.h"
 #include "services/repo_service/repo_store.h"
 #include "tracking/layout.h"

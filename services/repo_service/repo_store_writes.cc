@@ -258,7 +258,7 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::ClearFlag(
         bool present = false;
         for (const FlagFile& f : snap.flags) present |= f.file_name == name;
         if (!present) {
-          return absl::NotFoundError(absl::StrCat("jobs/", name, " is not set on ", branch));
+          return absl::NotFoundError(absl::StrCat(kJobsDir, "/", name, " is not set on ", branch));
         }
         return editor.Remove(absl::StrCat(kJobsDir, "/", name));
       });
@@ -329,8 +329,9 @@ absl::StatusOr<tracker::v1::WriteResult> RepoStore::RemoveAnalysis(
         }
         if (job_id.empty()) {
           return absl::NotFoundError(absl::StrCat("analysis ", req.analysis_id(),
-                                                  " is not in ", req.study_id(), "/",
-                                                  req.batch_id(), "/batch-summary.tsv"));
+                                                  " is not in ",
+                                                  tracking::SummaryPath(req.study_id(),
+                                                                        req.batch_id())));
         }
         const Folder* queued = batch->StateFolderOf(State::kQueued);
         if (queued != nullptr && queued->Find(job_id) != nullptr) {

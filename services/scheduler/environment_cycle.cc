@@ -689,7 +689,9 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run, Environment
       }
     }
     out->set_outcome(paused ? "paused" : "stopped");
-    out->set_message(paused ? absl::StrCat("jobs/pause.", env, " is present") : stop_reason);
+    out->set_message(paused ? absl::StrCat(tracking::FlagPath(tracking::FlagKind::kPause, env),
+                                         " is present")
+                          : stop_reason);
     out->set_queued(active);
     return;
   }

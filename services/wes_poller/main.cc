@@ -12,7 +12,7 @@
 #include "common/config.h"
 #include "common/curl_http_client.h"
 #include "common/log.h"
-#include "common/retry.h"
+#include "common/http_retry.h"
 #include "common/server.h"
 #include "services/wes_poller/poller.h"
 #include "services/wes_poller/service.h"

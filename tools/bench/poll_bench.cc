@@ -19,7 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "common/config.h"
 #include "common/curl_http_client.h"
-#include "common/retry.h"
+#include "common/http_retry.h"
 #include "services/wes_poller/poller.h"
 
 namespace {
