@@ -6,6 +6,8 @@
 // objects into google.protobuf.Struct.
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <google/protobuf/message.h>
 #include <google/protobuf/struct.pb.h>
@@ -16,15 +18,23 @@
 
 namespace tracker {
 
-// INVALID_ARGUMENT naming `what` when `text` is not JSON of that shape.
-absl::Status ParseJson(absl::string_view text, google::protobuf::Message* out,
-                       absl::string_view what);
+// INVALID_ARGUMENT naming `what` when `text` is not one JSON object.
 absl::StatusOr<google::protobuf::Struct> ParseJsonObject(absl::string_view text,
                                                          absl::string_view what);
 
 // Compact JSON with the .proto field names (snake_case), as REST APIs here
 // expect.
 std::string ToJson(const google::protobuf::Message& message);
+
+// One JSON string literal, escaped.
+std::string JsonQuote(absl::string_view s);
+
+// The members of one JSON object in their order, each value as its raw text
+// (number formats and nested layout as written), for files that copy an
+// admin's JSON member by member. INVALID_ARGUMENT naming `what` when `text`
+// is not one object, a value is not JSON, or a name appears twice.
+absl::StatusOr<std::vector<std::pair<std::string, std::string>>> JsonObjectMembers(
+    absl::string_view text, absl::string_view what);
 
 // A Struct field as a string ("" when absent or not a string).
 std::string StringField(const google::protobuf::Struct& s, const std::string& key);

@@ -26,9 +26,17 @@ sigset_t ShutdownSignals() {
 }  // namespace
 
 void BlockShutdownSignals() {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   sigset_t set = ShutdownSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void DisableMutexDeadlockDetection() {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+}
+
+void PrepareServiceProcess() {
+  DisableMutexDeadlockDetection();
+  BlockShutdownSignals();
 }
 
 absl::Status ServeUntilSignal(const ServerOptions& options,

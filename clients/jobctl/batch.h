@@ -35,11 +35,6 @@ struct BatchPlan {
   int64_t total_bytes = 0;
 };
 
-// The members of a JSON object in their order, each value as its raw text.
-// INVALID_ARGUMENT (naming `what`) when `text` is not one JSON object.
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ObjectMembers(
-    absl::string_view text, absl::string_view what);
-
 // Reads the summary (strictly, with line numbers in errors) into jobs.
 absl::StatusOr<BatchPlan> PlanFromSummary(absl::string_view summary_tsv);
 
@@ -50,9 +45,6 @@ absl::StatusOr<BatchPlan> PlanFromSummary(absl::string_view summary_tsv);
 // the likely mistake).
 absl::Status FillFromTemplate(const std::string& study_id, absl::string_view template_json,
                               BatchPlan* plan);
-
-// One JSON string literal, escaped.
-std::string JsonString(absl::string_view s);
 
 }  // namespace jobctl
 

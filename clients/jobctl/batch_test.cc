@@ -2,6 +2,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "common/json.h"
 
 namespace jobctl {
 namespace {
@@ -16,22 +17,6 @@ constexpr char kSummary[] =
     "job.0001\t1\t162921781544\tadb32c2f-3b16-45b8-842a-a702700fb579\t162921781544\n"
     "job.0002\t2\t30\t78300f35-b394-425a-8f36-dfd90b6feb56\t10\n"
     "job.0002\t2\t30\t0a1b2c3d-0000-4000-8000-000000000002\t20\n";
-
-TEST(ObjectMembers, KeepsOrderAndRawValues) {
-  auto m = ObjectMembers(R"( {"b": 1.50, "a": {"x": [1, "}"]}, "c": null, "d": "q\"uote"} )", "t");
-  ASSERT_TRUE(m.ok()) << m.status();
-  EXPECT_THAT(*m, ElementsAre(Pair("b", "1.50"), Pair("a", R"({"x": [1, "}"]})"), Pair("c", "null"),
-                              Pair("d", R"("q\"uote")")));
-}
-
-TEST(ObjectMembers, RefusesWhatIsNotOneObject) {
-  for (const char* bad : {"", "[]", "{", R"({"a" 1})", R"({"a": 1,})", R"({"a": 1} x)",
-                          R"({"a": tru})", R"({"a": 1, "a": 2})", R"({"a": 01x})"}) {
-    auto m = ObjectMembers(bad, "the template");
-    EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_THAT(std::string(m.status().message()), HasSubstr("the template is not a JSON object")) << bad;
-  }
-}
 
 TEST(PlanFromSummary, GroupsAnalysesByJobInFileOrder) {
   auto plan = PlanFromSummary(kSummary);
@@ -72,7 +57,7 @@ TEST(FillFromTemplate, WritesTheJobIdsFirstAndKeepsTheTemplate) {
             "  \"upload_song_url\": \"https://song.azure.icgc.overture.bio\"\n"
             "}\n");
   // Every job's params.json is itself one JSON object.
-  for (const auto& [job, text] : plan->params_json) EXPECT_TRUE(ObjectMembers(text, job).ok()) << text;
+  for (const auto& [job, text] : plan->params_json) EXPECT_TRUE(tracker::JsonObjectMembers(text, job).ok()) << text;
 }
 
 TEST(FillFromTemplate, RefusesATemplateOfAnotherStudy) {
@@ -82,10 +67,6 @@ TEST(FillFromTemplate, RefusesATemplateOfAnotherStudy) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(s.message()), HasSubstr("BOCA-UK"));
   EXPECT_TRUE(plan->params_json.empty());
-}
-
-TEST(JsonString, Escapes) {
-  EXPECT_EQ(JsonString("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
 }
 
 }  // namespace

@@ -33,7 +33,7 @@ ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run afte
 ABSL_FLAG(bool, check, false, "validate flags and credentials, then exit 0 without serving");
 
 int main(int argc, char** argv) {
-  tracker::BlockShutdownSignals();
+  tracker::PrepareServiceProcess();
   absl::SetProgramUsageMessage(
       "Checks in the destination SONG (and SCORE) that every analysis of a job is PUBLISHED.");
   absl::ParseCommandLine(argc, argv);

@@ -36,7 +36,7 @@ ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run afte
 ABSL_FLAG(bool, check, false, "validate flags and open the repository, then exit 0 without serving");
 
 int main(int argc, char** argv) {
-  tracker::BlockShutdownSignals();
+  tracker::PrepareServiceProcess();
   absl::SetProgramUsageMessage("Owns every read and write of the tracking git repository.");
   absl::ParseCommandLine(argc, argv);
   tracker::SetLogComponent("repo-service");

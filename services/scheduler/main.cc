@@ -58,7 +58,7 @@ std::vector<std::string> List(const std::string& csv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  tracker::BlockShutdownSignals();
+  tracker::PrepareServiceProcess();
   absl::SetProgramUsageMessage(
       "Runs the scheduling cycle for every compute environment over repo-service, wes-poller "
       "and azure-verifier.");

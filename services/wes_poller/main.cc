@@ -30,7 +30,7 @@ ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run afte
 ABSL_FLAG(bool, check, false, "validate flags, config and credentials, then exit 0 without serving");
 
 int main(int argc, char** argv) {
-  tracker::BlockShutdownSignals();
+  tracker::PrepareServiceProcess();
   absl::SetProgramUsageMessage(
       "Talks to the workflow services of every compute environment: run states, start, "
       "resume, cancel, find runs by tag.");
