@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/json.h"
@@ -19,7 +20,7 @@ OAuth2TokenProvider::OAuth2TokenProvider(std::shared_ptr<HttpClient> http, std::
       clock_(clock) {}
 
 absl::StatusOr<std::string> OAuth2TokenProvider::Token() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();
   if (!token_.empty() && now < refresh_at_) return token_;
 
@@ -66,7 +67,7 @@ absl::StatusOr<std::string> OAuth2TokenProvider::Token() {
 }
 
 void OAuth2TokenProvider::Invalidate(const std::string& token) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (token == token_) token_.clear();
 }
 

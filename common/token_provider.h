@@ -2,9 +2,10 @@
 #define COMMON_TOKEN_PROVIDER_H_
 
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -28,7 +29,7 @@ class StaticTokenProvider : public TokenProvider {
   absl::StatusOr<std::string> Token() override { return token_; }
 
  private:
-  std::string token_;
+  std::string token_ ABSL_GUARDED_BY(mu_);
 };
 
 // OAuth2 client credentials (RFC 6749 section 4.4): POSTs
@@ -50,9 +51,9 @@ class OAuth2TokenProvider : public TokenProvider {
   std::string client_id_;
   std::string client_secret_;
   Clock* clock_;
-  std::mutex mu_;
+  absl::Mutex mu_;
   std::string token_;
-  absl::Time refresh_at_ = absl::InfinitePast();
+  absl::Time refresh_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 // The provider an environment's config asks for: OAuth2 when `token_url` is

@@ -5,7 +5,8 @@ in --ssh_known_hosts, and refuses, writing nothing, when the key differs or
 the host is not listed (libgit2 1.5 checks no host key by itself).
 
 Needs openssh-server and to run as root outside Bazel's sandbox (sshd wants
-/run/sshd); it skips, saying so, where it cannot start sshd.
+/run/sshd); it skips, saying so, only where sshd is not installed or
+/run/sshd cannot be made. An sshd that starts and dies fails the test.
 """
 import getpass
 import json
@@ -56,14 +57,19 @@ class SshRemoteTest(unittest.TestCase):
                     "PermitRootLogin prohibit-password\n")
         cls.sshd = subprocess.Popen([SSHD, "-D", "-e", "-f", f"{t}/sshd_config"],
                                     stdout=subprocess.DEVNULL, stderr=open(f"{t}/sshd.log", "w"))
+        # sshd is installed and may run here: from now on, an sshd that dies
+        # or never listens is a failure, never a skip.
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", cls.port), timeout=0.2).close()
                 break
             except OSError:
                 if cls.sshd.poll() is not None:
-                    raise unittest.SkipTest("sshd did not start: " + open(f"{t}/sshd.log").read())
+                    raise RuntimeError(f"sshd exited with {cls.sshd.returncode}: "
+                                       + open(f"{t}/sshd.log").read())
                 time.sleep(0.05)
+        else:
+            raise RuntimeError("sshd did not listen within 5 s: " + open(f"{t}/sshd.log").read())
         with open(f"{t}/host_key.pub") as f:
             kind, key = f.read().split()[:2]
         cls.known_hosts = f"{t}/known_hosts"

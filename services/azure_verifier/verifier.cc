@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -60,7 +61,7 @@ absl::StatusOr<tracker::v1::AnalysisVerification> Verifier::VerifyOne(
     const std::string& analysis_id) {
   const std::string key = absl::StrCat(song, "|", score, "|", study, "|", analysis_id);
   {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    absl::MutexLock lock(&cache_mu_);
     auto it = published_.find(key);
     if (it != published_.end()) {
       tracker::v1::AnalysisVerification cached = it->second;
@@ -127,7 +128,7 @@ absl::StatusOr<tracker::v1::AnalysisVerification> Verifier::VerifyOne(
     }
   }
   if (out.state() == tracker::v1::ANALYSIS_STATE_PUBLISHED && out.missing_object_ids_size() == 0) {
-    std::lock_guard<std::mutex> lock(cache_mu_);
+    absl::MutexLock lock(&cache_mu_);
     if (published_.size() >= options_.max_cached) published_.clear();
     published_[key] = out;
   }

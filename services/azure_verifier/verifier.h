@@ -2,10 +2,11 @@
 #define SERVICES_AZURE_VERIFIER_VERIFIER_H_
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/http_client.h"
@@ -44,8 +45,8 @@ class Verifier {
   std::shared_ptr<TokenProvider> song_tokens_;
   std::shared_ptr<TokenProvider> score_tokens_;
   VerifierOptions options_;
-  std::mutex cache_mu_;
-  std::unordered_map<std::string, tracker::v1::AnalysisVerification> published_;
+  absl::Mutex cache_mu_;
+  std::unordered_map<std::string, tracker::v1::AnalysisVerification> published_ ABSL_GUARDED_BY(cache_mu_);
 };
 
 // INVALID_ARGUMENT unless `url` is an http(s) URL without query or fragment.

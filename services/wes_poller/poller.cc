@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/json.h"
@@ -161,7 +162,7 @@ absl::StatusOr<std::map<std::string, std::string>> Poller::TagsOf(EnvironmentCli
                                                                   const std::string& run_id) {
   const std::string key = absl::StrCat(env->env().name, "/", run_id);
   {
-    std::lock_guard<std::mutex> lock(tags_mu_);
+    absl::MutexLock lock(&tags_mu_);
     auto it = tags_.find(key);
     if (it != tags_.end()) return it->second;
   }
@@ -169,7 +170,7 @@ absl::StatusOr<std::map<std::string, std::string>> Poller::TagsOf(EnvironmentCli
   if (!detail.ok()) return detail.status();
   std::map<std::string, std::string> tags(detail->status.tags().begin(),
                                           detail->status.tags().end());
-  std::lock_guard<std::mutex> lock(tags_mu_);
+  absl::MutexLock lock(&tags_mu_);
   if (tags_.size() >= kMaxCachedTags) tags_.clear();
   tags_[key] = tags;
   return tags;

@@ -3,10 +3,11 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/statusor.h"
 #include "common/config.h"
 #include "common/http_client.h"
@@ -52,8 +53,8 @@ class Poller {
 
   PollerOptions options_;
   std::map<std::string, std::unique_ptr<EnvironmentClient>> envs_;
-  std::mutex tags_mu_;
-  std::unordered_map<std::string, std::map<std::string, std::string>> tags_;  // env/run -> tags
+  absl::Mutex tags_mu_;
+  std::unordered_map<std::string, std::map<std::string, std::string>> tags_ ABSL_GUARDED_BY(tags_mu_);  // env/run -> tags
 };
 
 }  // namespace tracker::wes

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
@@ -62,19 +63,19 @@ absl::Status FaultInjector::Set(const std::string& json) {
   f.method = StringField(*parsed, "method");
   f.latency_ms = IntField(*parsed, "latency_ms", 0);
   f.hang_ms = IntField(*parsed, "hang_ms", 30000);
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   fault_ = f;
   active_ = true;
   return absl::OkStatus();
 }
 
 void FaultInjector::Clear() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   active_ = false;
 }
 
 FaultInjector::Fault FaultInjector::Take(const httplib::Request& req) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   Fault none;
   if (!active_ || absl::StartsWith(req.path, "/_sim")) return none;
   if (!fault_.path.empty() && !absl::StartsWith(req.path, fault_.path)) return none;

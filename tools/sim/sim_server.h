@@ -6,9 +6,10 @@
 
 #include <httplib.h>
 
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 
@@ -47,9 +48,9 @@ class FaultInjector {
   // uses up one of its count.
   Fault Take(const httplib::Request& req);
 
-  std::mutex mu_;
-  Fault fault_;
-  bool active_ = false;
+  absl::Mutex mu_;
+  Fault fault_ ABSL_GUARDED_BY(mu_);
+  bool active_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // Answers `body` as application/json.

@@ -5,9 +5,9 @@
 //   slack-sink --port=0 [--print]
 
 #include <iostream>
-#include <mutex>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_join.h"
@@ -20,14 +20,14 @@ ABSL_FLAG(bool, print, false, "also print each message's text to stdout");
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  std::mutex mu;
+  absl::Mutex mu;
   std::vector<std::string> messages;
   const bool print = absl::GetFlag(FLAGS_print);
   httplib::Server server;
   tracker::sim::FaultInjector faults;
   faults.Install(server);
   server.Get("/_sim/messages", [&](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
+    absl::MutexLock lock(&mu);
     tracker::sim::Json(res, "{\"messages\":[" + absl::StrJoin(messages, ",") + "]}");
   });
   server.Post(R"(/(.*))", [&](const httplib::Request& req, httplib::Response& res) {
@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
       res.set_content("invalid_payload", "text/plain");
       return;
     }
-    std::lock_guard<std::mutex> lock(mu);
+    absl::MutexLock lock(&mu);
     messages.push_back(tracker::ToJson(*body));
     if (print) std::cout << tracker::StringField(*body, "text") << std::endl;
     res.set_content("ok", "text/plain");

@@ -12,10 +12,11 @@
 //   song-sim --port=0 --seed=7 [--unknown_state=UNPUBLISHED]
 
 #include <map>
-#include <mutex>
 #include <random>
 #include <set>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
@@ -53,7 +54,7 @@ class SongSim {
             Get(req.matches[1], req.matches[2], res);
           });
     s.Get(R"(/upload/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       std::string id = req.matches[1];
       if (uploaded_.count(id) == 0) return JsonError(res, 404, "object not found: " + id);
       Json(res, absl::StrCat(R"({"objectId":")", id, R"(","uploadId":"u-)", id,
@@ -62,7 +63,7 @@ class SongSim {
     s.Put("/_sim/analyses", [this](const httplib::Request& req, httplib::Response& res) {
       auto body = ParseJsonObject(req.body, "analysis");
       if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       Analysis a;
       a.state = StringField(*body, "state");
       for (const char* key : {"object_ids", "missing_object_ids"}) {
@@ -80,7 +81,7 @@ class SongSim {
       auto body = ParseJsonObject(req.body, "publish");
       if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
       std::string study = StringField(*body, "study_id");
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       auto it = body->fields().find("analysis_ids");
       if (it == body->fields().end()) return JsonError(res, 400, "analysis_ids required");
       std::vector<std::string> ids;
@@ -97,7 +98,7 @@ class SongSim {
       Json(res, "{}");
     });
     s.Get("/_sim/analyses", [this](const httplib::Request&, httplib::Response& res) {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       Struct out;
       auto& f = *out.mutable_fields();
       for (const auto& [key, a] : analyses_) f[key].set_string_value(a.state);
@@ -131,7 +132,7 @@ class SongSim {
   }
 
   void Get(const std::string& study, const std::string& id, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = analyses_.find(Key(study, id));
     if (it == analyses_.end()) {
       if (unknown_state_ == "NOT_FOUND") {
@@ -160,12 +161,12 @@ class SongSim {
     Json(res, ToJson(out));
   }
 
-  std::mutex mu_;
-  std::mt19937_64 rng_;
+  absl::Mutex mu_;
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   std::string unknown_state_;
   int files_;
-  std::map<std::string, Analysis> analyses_;
-  std::set<std::string> uploaded_;
+  std::map<std::string, Analysis> analyses_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> uploaded_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -17,13 +17,14 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <regex>
 #include <set>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/escaping.h"
@@ -110,7 +111,7 @@ class WesSim {
     s.Post("/_sim/outcomes", [this](const httplib::Request& req, httplib::Response& res) {
       auto body = ParseJsonObject(req.body, "outcomes");
       if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       const auto& list = body->fields().at("outcomes").list_value();
       for (const auto& v : list.values()) scripted_.push_back(v.string_value());
       Json(res, "{}");
@@ -123,7 +124,7 @@ class WesSim {
     const absl::Time now = absl::Now();
     std::vector<std::pair<std::string, Struct>> to_publish;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       for (auto& [id, run] : runs_) {
         if (run.cancel_requested && (run.state == "QUEUED" || run.state == "RUNNING" ||
                                      run.state == "INITIALIZING" || run.state == "CANCELING")) {
@@ -146,7 +147,7 @@ class WesSim {
     }
     for (auto& [id, request] : to_publish) {
       bool published = Publish(request);
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       auto it = runs_.find(id);
       if (it == runs_.end() || it->second.state != "RUNNING") continue;
       if (published) Finish(it->second, absl::Now());
@@ -183,7 +184,7 @@ class WesSim {
     if (!require_auth_) return true;
     std::string auth = req.get_header_value("Authorization");
     if (absl::StartsWith(auth, "Bearer ")) {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       auto it = tokens_.find(auth.substr(7));
       if (it != tokens_.end() && absl::Now() < it->second) return true;
     }
@@ -209,7 +210,7 @@ class WesSim {
     if (id != client_id_ || secret != client_secret_) {
       return Json(res, R"({"error":"invalid_client"})", 401);
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     std::string token = absl::StrCat("sim-", Hex(40));
     tokens_[token] = absl::Now() + token_ttl_;
     Json(res, absl::StrFormat(R"({"access_token":"%s","token_type":"bearer","expires_in":%d})",
@@ -222,7 +223,7 @@ class WesSim {
     if (StringField(*body, "workflow_url").empty()) {
       return JsonError(res, 400, "workflow_url is required");
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     Run run;
     run.id = absl::StrCat("wes-", Hex(32));
     run.seq = next_seq_++;
@@ -264,7 +265,7 @@ class WesSim {
       return JsonError(res, 400, "bad page_token");
     }
     size = std::max(1, std::min(size, 1000));
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     Struct out;
     auto* runs = (*out.mutable_fields())["runs"].mutable_list_value();
     int64_t end = std::min<int64_t>(order_.size(), start + size);
@@ -280,7 +281,7 @@ class WesSim {
   }
 
   void Status(const std::string& id, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
     if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
     Json(res, absl::StrCat(R"({"run_id":")", id, R"(","state":")", it->second.state, R"("})"));
@@ -317,14 +318,14 @@ class WesSim {
   }
 
   void Log(const std::string& id, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
     if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
     Json(res, ToJson(RunLog(it->second)));
   }
 
   void Cancel(const std::string& id, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
     if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
     it->second.cancel_requested = true;
@@ -347,7 +348,7 @@ class WesSim {
     if (query.find("runs") == std::string::npos || run_id.empty()) {
       return Json(res, R"({"errors":[{"message":"only runs(filter: {runId}) is simulated"}]})");
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     Struct out;
     auto* runs = (*(*out.mutable_fields())["data"].mutable_struct_value()->mutable_fields())["runs"]
                      .mutable_list_value();
@@ -375,7 +376,7 @@ class WesSim {
   }
 
   void Dump(httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     Struct out;
     auto* list = (*out.mutable_fields())["runs"].mutable_list_value();
     for (const auto& id : order_) {
@@ -418,14 +419,14 @@ class WesSim {
     return r && r->status == 200;
   }
 
-  std::mutex mu_;
-  std::mt19937_64 rng_;
-  int64_t next_seq_ = 0;
-  std::map<std::string, Run> runs_;
-  std::vector<std::string> order_;
-  std::set<std::string> sessions_;
-  std::vector<std::string> scripted_;
-  std::map<std::string, absl::Time> tokens_;
+  absl::Mutex mu_;
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  int64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, Run> runs_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> sessions_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> scripted_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, absl::Time> tokens_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
