@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 
 namespace tracker {
 namespace {
@@ -78,6 +79,49 @@ bool LooksLikeUrl(const std::string& s) {
   return absl::StartsWith(s, "http://") || absl::StartsWith(s, "https://");
 }
 
+struct EnvName {
+  const char* original_key;  // under the original's `ENV:` mapping
+  const char* key;           // ours, `<name>_env`
+  std::string* field;
+};
+
+// Variable names given either as `<name>_env: VAR` or, as the original's
+// config does, as `ENV: {<name>: VAR}`. Both may be given only if they agree.
+absl::Status ParseEnvNames(const YAML::Node& node, const std::string& where,
+                           const std::vector<EnvName>& names) {
+  auto k = [&](absl::string_view key) { return absl::StrCat(where, ".", key); };
+  for (const EnvName& n : names) {
+    auto value = GetString(node[n.key], k(n.key), false);
+    if (!value.ok()) return value.status();
+    *n.field = *value;
+  }
+  const YAML::Node env = node["ENV"];
+  if (!env || env.IsNull()) return absl::OkStatus();
+  if (!env.IsMap()) return KeyError(k("ENV"), "must map names to environment variables");
+  std::set<std::string> allowed;
+  for (const EnvName& n : names) allowed.insert(n.original_key);
+  if (absl::Status s = CheckKeys(env, k("ENV"), allowed); !s.ok()) return s;
+  for (const EnvName& n : names) {
+    const std::string key = k(absl::StrCat("ENV.", n.original_key));
+    auto value = GetString(env[n.original_key], key, false);
+    if (!value.ok()) return value.status();
+    if (value->empty()) continue;
+    if (!n.field->empty() && *n.field != *value) {
+      return KeyError(key, absl::StrCat("names ", *value, " but ", k(n.key), " names ",
+                                        *n.field, "; give one"));
+    }
+    *n.field = *value;
+  }
+  return absl::OkStatus();
+}
+
+// The WES base URL: the original's config named the runs endpoint itself.
+std::string WesBase(absl::string_view url) {
+  url = absl::StripSuffix(url, "/");
+  url = absl::StripSuffix(url, "/runs");
+  return std::string(absl::StripSuffix(url, "/"));
+}
+
 absl::StatusOr<ComputeEnvironment> ParseEnvironment(const std::string& name,
                                                     const YAML::Node& node) {
   const std::string where = absl::StrCat("compute_environments.", name);
@@ -88,7 +132,7 @@ absl::StatusOr<ComputeEnvironment> ParseEnvironment(const std::string& name,
       node, where,
       {"wes_url", "max_parallel_runs", "token_url", "graphql_url",
        "excessive_failure_threshold", "nfs_root_paths", "client_id_env",
-       "client_secret_env", "token_env"});
+       "client_secret_env", "token_env", "api_token_env", "ENV"});
   if (!keys.ok()) return keys;
 
   ComputeEnvironment env;
@@ -100,7 +144,7 @@ absl::StatusOr<ComputeEnvironment> ParseEnvironment(const std::string& name,
     return KeyError(k("wes_url"), absl::StrCat("must be an http(s) URL, got '",
                                                *wes, "'"));
   }
-  env.wes_url = *wes;
+  env.wes_url = WesBase(*wes);
   auto max_runs = GetInt(node["max_parallel_runs"], k("max_parallel_runs"), -1, 0);
   if (!max_runs.ok()) return max_runs.status();
   if (*max_runs < 0) return KeyError(k("max_parallel_runs"), "is required");
@@ -115,14 +159,12 @@ absl::StatusOr<ComputeEnvironment> ParseEnvironment(const std::string& name,
     }
     *field = *value;
   }
-  for (auto [key, field] :
-       {std::pair<const char*, std::string*>{"client_id_env", &env.client_id_env},
-        {"client_secret_env", &env.client_secret_env},
-        {"token_env", &env.token_env}}) {
-    auto value = GetString(node[key], k(key), false);
-    if (!value.ok()) return value.status();
-    *field = *value;
-  }
+  absl::Status names = ParseEnvNames(node, where,
+                                     {{"client_id", "client_id_env", &env.client_id_env},
+                                      {"client_secret", "client_secret_env", &env.client_secret_env},
+                                      {"token", "token_env", &env.token_env},
+                                      {"api_token", "api_token_env", &env.api_token_env}});
+  if (!names.ok()) return names;
   auto threshold = GetInt(node["excessive_failure_threshold"],
                           k("excessive_failure_threshold"), 0, 0);
   if (!threshold.ok()) return threshold.status();
@@ -150,8 +192,9 @@ absl::StatusOr<ComputeEnvironment> ParseEnvironment(const std::string& name,
   if (!env.token_url.empty() &&
       (env.client_id_env.empty() || env.client_secret_env.empty())) {
     return KeyError(k("token_url"),
-                    "needs client_id_env and client_secret_env (names of the "
-                    "environment variables that hold the credentials)");
+                    "needs client_id_env and client_secret_env (or ENV: {client_id, "
+                    "client_secret}: names of the environment variables that hold the "
+                    "credentials)");
   }
   return env;
 }
@@ -215,20 +258,26 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
   const YAML::Node workflow = root["workflow"];
   if (workflow && !workflow.IsNull()) {
     if (!workflow.IsMap()) return KeyError("workflow", "must be a mapping");
-    absl::Status wk = CheckKeys(workflow, "workflow", {"url", "version"});
+    absl::Status wk = CheckKeys(workflow, "workflow", {"url", "version", "offline"});
     if (!wk.ok()) return wk;
     auto url = GetString(workflow["url"], "workflow.url", true);
     if (!url.ok()) return url.status();
     auto version = GetString(workflow["version"], "workflow.version", false);
     if (!version.ok()) return version.status();
-    config.workflow = {*url, *version};
+    config.workflow = {*url, *version, false};
+    const YAML::Node offline = workflow["offline"];
+    if (offline && !offline.IsNull() &&
+        (!offline.IsScalar() || !YAML::convert<bool>::decode(offline, config.workflow.offline))) {
+      return KeyError("workflow.offline", absl::StrCat("must be true or false, got ",
+                                                       Describe(offline)));
+    }
   }
 
   const YAML::Node slack = root["slack_notification"];
   if (slack && !slack.IsNull()) {
     if (!slack.IsMap()) return KeyError("slack_notification", "must be a mapping");
     absl::Status sk = CheckKeys(slack, "slack_notification",
-                                {"web_hook_url", "web_hook_url_env"});
+                                {"web_hook_url", "web_hook_url_env", "ENV"});
     if (!sk.ok()) return sk;
     if (slack["web_hook_url"]) {
       return KeyError("slack_notification.web_hook_url",
@@ -236,10 +285,13 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
                       "variable and name that variable in "
                       "slack_notification.web_hook_url_env");
     }
-    auto env = GetString(slack["web_hook_url_env"],
-                         "slack_notification.web_hook_url_env", true);
-    if (!env.ok()) return env.status();
-    config.slack_web_hook_url_env = *env;
+    absl::Status names = ParseEnvNames(
+        slack, "slack_notification",
+        {{"web_hook_url", "web_hook_url_env", &config.slack_web_hook_url_env}});
+    if (!names.ok()) return names;
+    if (config.slack_web_hook_url_env.empty()) {
+      return KeyError("slack_notification.web_hook_url_env", "is required");
+    }
   }
   return config;
 }

@@ -12,21 +12,31 @@ namespace tracker {
 // One compute environment (`compute_environments.<env>`).
 struct ComputeEnvironment {
   std::string name;
-  std::string wes_url;          // GA4GH WES base, e.g. https://wes.x/api/v1
+  // GA4GH WES base, e.g. https://wes.x/api/v1. The original's config named
+  // the runs endpoint itself (.../api/v1/runs); it is normalised to the
+  // base at load.
+  std::string wes_url;
   int max_parallel_runs = 0;
   std::string token_url;        // OAuth2 client-credentials endpoint
   std::string graphql_url;      // ARGO RDPC GraphQL; when set, status comes from it
   int excessive_failure_threshold = 0;  // 0 = rule off
   std::vector<std::string> nfs_root_paths;
   // Names of environment variables that hold the secrets (never the values).
+  // `client_id_env: X` and the original's `ENV: {client_id: X}` are the same.
   std::string client_id_env;
   std::string client_secret_env;
   std::string token_env;        // a static bearer token instead of OAuth2
+  // The SONG/SCORE token the transfer workflow uploads with; the original
+  // added it to every run's workflow_params as `api_token`.
+  std::string api_token_env;
 };
 
 struct WorkflowConfig {
   std::string url;
   std::string version;
+  // Nextflow's offline mode for the run (the original sent it as a JSON
+  // boolean in workflow_engine_params).
+  bool offline = false;
 };
 
 // The scheduler's YAML, with the seed's keys (SPEC.md section 4).
@@ -41,11 +51,13 @@ struct TrackerConfig {
   double unverified_alert_after_minutes = 120;
   std::map<std::string, ComputeEnvironment> compute_environments;
   WorkflowConfig workflow;
-  // Name of the environment variable holding the Slack incoming-webhook URL.
+  // Name of the environment variable holding the Slack incoming-webhook URL
+  // (`web_hook_url_env: X` or the original's `ENV: {web_hook_url: X}`).
   std::string slack_web_hook_url_env;
 };
 
-// Parses and validates YAML text. Errors are INVALID_ARGUMENT and name the
+// Parses and validates YAML text. The original scheduler's config file
+// (scripts/scheduler.py's job-scheduler.conf) loads unchanged. Errors are INVALID_ARGUMENT and name the
 // offending key, e.g. "compute_environments.rdpc_qa.max_parallel_runs: must
 // be an integer >= 0, got 'two'". Unknown keys are errors too: a typo must
 // not silently fall back to a default.

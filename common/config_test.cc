@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace tracker {
 namespace {
 
@@ -80,6 +82,90 @@ TEST(ConfigTest, EachBadValueNamesItsKey) {
     EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(std::string(config.status().message()), HasSubstr(c.names)) << c.yaml;
   }
+}
+
+// The original scheduler's own shape: secrets named under `ENV:`, the runs
+// endpoint as wes_url, workflow.offline.
+constexpr char kOriginalShape[] = R"(
+job_tracking_repo: git@github.com:icgc-argo/icgc-25k-azure-transfer-job-tracking.git
+tracking_repo_push_interval: 3  # in hours
+scheduling_interval: 20  # in minutes
+compute_environments:
+    rdpc_prod:
+        token_url: https://ego.example/api/oauth/token
+        wes_url: https://wes.example/api/v1/runs
+        graphql_url: https://api.example/graphql
+        max_parallel_runs: 16
+        excessive_failure_threshold: 100
+        nfs_root_paths:
+        - /nfs-1-c1
+        - /nfs-1-c2
+        ENV:
+            client_id: PROD_CLIENT_ID
+            client_secret: PROD_CLIENT_SECRET
+            api_token: PROD_API_TOKEN
+workflow:
+    url: https://github.com/icgc-argo/icgc-25k-azure-transfer.git
+    version: azure-transfer-wf.v0.12.0
+    offline: true
+slack_notification:
+    ENV:
+        web_hook_url: SLACK_HOOK_URL
+)";
+
+void ExpectOriginalShape(const TrackerConfig& config) {
+  const ComputeEnvironment& prod = config.compute_environments.at("rdpc_prod");
+  EXPECT_EQ(prod.client_id_env, "PROD_CLIENT_ID");
+  EXPECT_EQ(prod.client_secret_env, "PROD_CLIENT_SECRET");
+  EXPECT_EQ(prod.api_token_env, "PROD_API_TOKEN");
+  EXPECT_EQ(prod.max_parallel_runs, 16);
+  EXPECT_EQ(prod.excessive_failure_threshold, 100);
+  EXPECT_TRUE(config.workflow.offline);
+  EXPECT_EQ(config.workflow.version, "azure-transfer-wf.v0.12.0");
+  EXPECT_EQ(config.slack_web_hook_url_env, "SLACK_HOOK_URL");
+  EXPECT_EQ(config.tracking_repo_push_interval_hours, 3);
+  EXPECT_EQ(config.scheduling_interval_minutes, 20);
+}
+
+TEST(ConfigTest, ParsesTheOriginalShape) {
+  auto config = ParseTrackerConfig(kOriginalShape);
+  ASSERT_TRUE(config.ok()) << config.status();
+  ExpectOriginalShape(*config);
+  const ComputeEnvironment& prod = config->compute_environments.at("rdpc_prod");
+  EXPECT_EQ(prod.wes_url, "https://wes.example/api/v1");  // the runs endpoint, normalised
+  EXPECT_EQ(prod.nfs_root_paths, (std::vector<std::string>{"/nfs-1-c1", "/nfs-1-c2"}));
+}
+
+// The file the original scheduler ran with, byte for byte.
+TEST(ConfigTest, LoadsTheOriginalConfigFile) {
+  const char* fixtures = std::getenv("TRACKER_FIXTURES");
+  if (fixtures == nullptr || *fixtures == '\0') {
+    GTEST_SKIP() << "TRACKER_FIXTURES is not set: ../shared/fixtures/job-scheduler.conf absent";
+  }
+  auto config = LoadTrackerConfig(std::string(fixtures) + "/job-scheduler.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  ExpectOriginalShape(*config);
+  EXPECT_EQ(config->compute_environments.size(), 2u);
+  EXPECT_EQ(config->compute_environments.at("rdpc_prod").nfs_root_paths.size(), 16u);
+  EXPECT_EQ(config->compute_environments.at("rdpc_qa").wes_url,
+            "https://wes.rdpc-qa.cancercollaboratory.org/api/v1");
+  EXPECT_EQ(config->compute_environments.at("rdpc_qa").api_token_env, "QA_API_TOKEN");
+}
+
+TEST(ConfigTest, BothSpellingsOfAVariableNameMustAgree) {
+  const std::string env =
+      "compute_environments:\n  qa:\n    wes_url: https://w/\n    max_parallel_runs: 1\n";
+  auto same = ParseTrackerConfig(env + "    api_token_env: T\n    ENV:\n      api_token: T\n");
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->compute_environments.at("qa").api_token_env, "T");
+  EXPECT_EQ(same->compute_environments.at("qa").wes_url, "https://w");
+  auto differ = ParseTrackerConfig(env + "    api_token_env: T\n    ENV:\n      api_token: U\n");
+  EXPECT_THAT(std::string(differ.status().message()),
+              HasSubstr("compute_environments.qa.ENV.api_token"));
+  auto unknown = ParseTrackerConfig(env + "    ENV:\n      secret: U\n");
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("compute_environments.qa.ENV.secret"));
+  auto offline = ParseTrackerConfig("workflow:\n  url: https://x\n  offline: maybe\n");
+  EXPECT_THAT(std::string(offline.status().message()), HasSubstr("workflow.offline"));
 }
 
 TEST(ConfigTest, MalformedYamlSaysWhere) {
