@@ -10,26 +10,18 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "common/config.h"
-#include "common/curl_http_client.h"
 #include "common/log.h"
-#include "common/http_retry.h"
 #include "common/server.h"
+#include "common/service_flags.h"
 #include "common/token_provider.h"
 #include "services/azure_verifier/service.h"
 #include "services/azure_verifier/verifier.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50053", "HOST:PORT to serve gRPC on (port 0: any free port)");
-ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(std::string, config, "", "optional YAML config (validated; the verifier needs none of its keys)");
 ABSL_FLAG(std::string, song_token_env, "", "environment variable with a bearer token for SONG (optional)");
 ABSL_FLAG(std::string, score_token_env, "", "environment variable with a bearer token for SCORE (optional)");
 ABSL_FLAG(int, max_concurrency, 16, "HTTP requests in flight per call");
-ABSL_FLAG(int, request_timeout_seconds, 30, "limit of one HTTP attempt");
-ABSL_FLAG(int, retry_deadline_seconds, 60, "limit of one HTTP call with its retries");
-ABSL_FLAG(int, retry_attempts, 5, "attempts of an HTTP call");
-ABSL_FLAG(std::string, ca_file, "", "extra CA bundle (PEM) for SONG/SCORE");
-ABSL_FLAG(int, drain_seconds, 0, "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
-ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run after SIGTERM");
 ABSL_FLAG(bool, check, false, "validate flags and credentials, then exit 0 without serving");
 
 int main(int argc, char** argv) {
@@ -46,17 +38,16 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (absl::GetFlag(FLAGS_max_concurrency) < 1 || absl::GetFlag(FLAGS_retry_attempts) < 1) {
-    std::cerr << "azure-verifier: --max_concurrency and --retry_attempts must be >= 1\n";
+  if (absl::GetFlag(FLAGS_max_concurrency) < 1) {
+    std::cerr << "azure-verifier: --max_concurrency must be >= 1\n";
     return 2;
   }
-  tracker::CurlOptions curl;
-  curl.ca_file = absl::GetFlag(FLAGS_ca_file);
-  tracker::RetryPolicy retry;
-  retry.max_attempts = absl::GetFlag(FLAGS_retry_attempts);
-  retry.deadline = absl::Seconds(absl::GetFlag(FLAGS_retry_deadline_seconds));
-  auto http = std::make_shared<tracker::RetryingHttpClient>(
-      std::make_shared<tracker::CurlHttpClient>(curl), retry);
+  auto made = tracker::HttpClientFromFlags();
+  if (!made.ok()) {
+    std::cerr << "azure-verifier: " << made.status().message() << "\n";
+    return 2;
+  }
+  std::shared_ptr<tracker::HttpClient> http = *made;
   auto song_tokens = tracker::MakeTokenProvider(http, "", "", "", absl::GetFlag(FLAGS_song_token_env));
   auto score_tokens = tracker::MakeTokenProvider(http, "", "", "", absl::GetFlag(FLAGS_score_token_env));
   for (const auto* t : {&song_tokens, &score_tokens}) {
@@ -69,15 +60,11 @@ int main(int argc, char** argv) {
 
   tracker::verifier::VerifierOptions options;
   options.max_concurrency = absl::GetFlag(FLAGS_max_concurrency);
-  options.request_timeout = absl::Seconds(absl::GetFlag(FLAGS_request_timeout_seconds));
+  options.request_timeout = tracker::RequestTimeoutFromFlags();
   tracker::verifier::Verifier verifier(http, *song_tokens, *score_tokens, options);
   tracker::verifier::AzureVerifierServiceImpl service(&verifier);
-  tracker::ServerOptions server;
-  server.listen = absl::GetFlag(FLAGS_listen);
-  server.port_file = absl::GetFlag(FLAGS_port_file);
-  server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
-  server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
-  absl::Status served = tracker::ServeUntilSignal(server, {&service});
+  absl::Status served = tracker::ServeUntilSignal(
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service});
   if (!served.ok()) {
     std::cerr << "azure-verifier: " << served.message() << "\n";
     return 1;
