@@ -121,7 +121,8 @@ bool Cluster::Start(std::string* error) {
            << "    token_url: http://127.0.0.1:" << port << "/oauth/token\n"
            << "    client_id_env: CLIENT_ID_" << e.name << "\n"
            << "    client_secret_env: CLIENT_SECRET_" << e.name << "\n"
-           << "    excessive_failure_threshold: " << e.excessive_failure_threshold << "\n";
+           << "    excessive_failure_threshold: " << e.excessive_failure_threshold << "\n"
+           << "    nfs_root_paths: [/nfs-" << e.name << "-1, /nfs-" << e.name << "-2]\n";
     if (e.graphql) config << "    graphql_url: http://127.0.0.1:" << port << "/graphql\n";
   }
   config.close();

@@ -28,6 +28,7 @@ using ::tracker::testing::WaitForPortFile;
 using namespace tracker::v1;  // NOLINT: generated message names
 
 constexpr char kClientSecret[] = "qa-secret-4f9c2e";
+constexpr char kApiToken[] = "song-api-token-3c9e71";
 
 class HttpServicesTest : public ::testing::Test {
  protected:
@@ -83,6 +84,8 @@ class HttpServicesTest : public ::testing::Test {
           "    token_url: http://127.0.0.1:", wes_b_port, "/oauth/token\n"
           "    client_id_env: PROD_CLIENT_ID\n"
           "    client_secret_env: PROD_CLIENT_SECRET\n"
+          "    api_token_env: PROD_API_TOKEN\n"
+          "    nfs_root_paths: [/nfs-prod-1, /nfs-prod-2]\n"
           "  unreachable:\n"
           "    wes_url: http://127.0.0.1:1\n"
           "    max_parallel_runs: 1\n");
@@ -90,6 +93,7 @@ class HttpServicesTest : public ::testing::Test {
       setenv("QA_CLIENT_SECRET", kClientSecret, 1);
       setenv("PROD_CLIENT_ID", "prod-client", 1);
       setenv("PROD_CLIENT_SECRET", "prod-secret-77a1", 1);
+      setenv("PROD_API_TOKEN", kApiToken, 1);
       int poller_port = Start(&poller, "wes-poller",
                               {Runfile("services/wes_poller/wes-poller"), "--listen=127.0.0.1:0",
                                "--config=" + config, "--request_timeout_seconds=1",
@@ -174,6 +178,9 @@ class HttpServicesTest : public ::testing::Test {
   }
 
   static Env* env_;
+
+ public:
+  static WesPoller::Stub* Wes() { return env_->wes.get(); }
 };
 
 HttpServicesTest::Env* HttpServicesTest::env_ = nullptr;
@@ -223,7 +230,10 @@ TEST_F(HttpServicesTest, GraphqlAndWesEnvironmentsSideBySideWithResume) {
   GetResumeInfoResponse info;
   ASSERT_TRUE(env_->wes->GetResumeInfo(&ctx, rreq, &info).ok());
   EXPECT_EQ(info.resume().session_id().size(), 36u);
-  EXPECT_NE(info.resume().work_dir().find(info.resume().session_id()), std::string::npos);
+  // The directories are those the run was started with, under an NFS root.
+  EXPECT_EQ(info.resume().work_dir(), prod.started_with().work_dir());
+  EXPECT_EQ(info.resume().launch_dir(), prod.started_with().launch_dir());
+  EXPECT_EQ(info.resume().work_dir().rfind("/nfs-prod-", 0), 0u) << info.resume().work_dir();
   StartRunResponse resumed;
   ASSERT_TRUE(StartRun("rdpc_prod", "job.0003", &resumed, &info.resume()).ok());
   RunStatus resumed_done = WaitTerminal("rdpc_prod", resumed.run_id());
@@ -300,7 +310,7 @@ TEST_F(HttpServicesTest, AmbiguousStartIsReportedAndTheRunFoundByTag) {
   StartRunResponse lost;
   grpc::Status s = StartRun("rdpc_qa", "job.0100", &lost);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
-  EXPECT_NE(s.error_message().find("find it by its tags"), std::string::npos);
+  EXPECT_NE(s.error_message().find("find it before starting again"), std::string::npos);
   // A 500 answer to the POST is just as ambiguous.
   Sim(env_->wes_a_port, "POST", "/_sim/faults",
       R"({"mode":"status","status":500,"path":"/runs","method":"POST","count":1})");
@@ -322,42 +332,78 @@ TEST_F(HttpServicesTest, AmbiguousStartIsReportedAndTheRunFoundByTag) {
   FindRunsByTagResponse none;
   ASSERT_TRUE(env_->wes->FindRunsByTag(&ctx2, req, &none).ok());
   EXPECT_EQ(none.runs_size(), 0);  // the 500 came before anything was created
+
+  // Found by the job's params, as ARGO keeps them.
+  grpc::ClientContext ctx3;
+  FindRunsOfJobRequest of;
+  of.set_environment("rdpc_qa");
+  of.set_study_id("PACA-CA");
+  of.add_analysis_ids("an-job.0100");
+  FindRunsOfJobResponse by_params;
+  ASSERT_TRUE(env_->wes->FindRunsOfJob(&ctx3, of, &by_params).ok());
+  ASSERT_EQ(by_params.runs_size(), 1);
+  EXPECT_EQ(by_params.runs(0).run_id(), found.runs(0).run_id());
 }
 
-TEST_F(HttpServicesTest, FindRunsByTagFollowsPagesAndCancelWorks) {
+FindRunsOfJobResponse FindRunsOf(const std::string& env, const std::string& job) {
+  grpc::ClientContext ctx;
+  FindRunsOfJobRequest req;
+  req.set_environment(env);
+  req.set_study_id("PACA-CA");
+  req.add_analysis_ids("an-" + job);
+  FindRunsOfJobResponse out;
+  grpc::Status s = HttpServicesTest::Wes()->FindRunsOfJob(&ctx, req, &out);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return out;
+}
+
+TEST_F(HttpServicesTest, FindRunsOfJobAmongManyRunsAndCancelWorks) {
+  // GraphQL: searched by analysis, among every run of the environment.
   std::vector<std::string> ids;
   for (int i = 0; i < 230; ++i) {
     StartRunResponse r;
-    ASSERT_TRUE(StartRun("rdpc_qa", absl::StrCat("bulk.", i), &r).ok());
+    ASSERT_TRUE(StartRun("rdpc_prod", absl::StrCat("bulk.", i), &r).ok());
     ids.push_back(r.run_id());
   }
-  grpc::ClientContext ctx;
-  FindRunsByTagRequest req;
-  req.set_environment("rdpc_qa");
-  req.set_tag_key("tracker_job");
-  req.set_tag_value("bulk.217");  // on the third page of 100
-  FindRunsByTagResponse found;
-  ASSERT_TRUE(env_->wes->FindRunsByTag(&ctx, req, &found).ok());
+  FindRunsOfJobResponse found = FindRunsOf("rdpc_prod", "bulk.17");
   ASSERT_EQ(found.runs_size(), 1);
-  EXPECT_EQ(found.runs(0).run_id(), ids[217]);
+  EXPECT_EQ(found.runs(0).run_id(), ids[17]);
+  EXPECT_TRUE(found.exhaustive());
 
+  // WES only: ARGO's GET /runs lists the newest 100, so an older run is out
+  // of sight, and the answer says it may be incomplete.
+  std::vector<std::string> qa_ids;
+  for (int i = 0; i < 101; ++i) {
+    StartRunResponse r;
+    ASSERT_TRUE(StartRun("rdpc_qa", absl::StrCat("many.", i), &r).ok());
+    qa_ids.push_back(r.run_id());
+  }
+  found = FindRunsOf("rdpc_qa", "many.100");
+  ASSERT_EQ(found.runs_size(), 1);
+  EXPECT_EQ(found.runs(0).run_id(), qa_ids[100]);
+  EXPECT_FALSE(found.exhaustive());
+  EXPECT_EQ(FindRunsOf("rdpc_qa", "many.0").runs_size(), 0);
+
+  // CANCELED is told by GraphQL (workflow-api's REST status calls it
+  // UNKNOWN).
   StartRunResponse doomed;
-  ASSERT_TRUE(StartRun("rdpc_qa", "job.cancel", &doomed).ok());
+  ASSERT_TRUE(StartRun("rdpc_prod", "job.cancel", &doomed).ok());
   grpc::ClientContext cctx;
   CancelRunRequest creq;
-  creq.set_environment("rdpc_qa");
+  creq.set_environment("rdpc_prod");
   creq.set_run_id(doomed.run_id());
   CancelRunResponse cancelled;
   ASSERT_TRUE(env_->wes->CancelRun(&cctx, creq, &cancelled).ok());
-  EXPECT_EQ(WaitTerminal("rdpc_qa", doomed.run_id()).state(), RUN_STATE_CANCELED);
+  EXPECT_EQ(WaitTerminal("rdpc_prod", doomed.run_id()).state(), RUN_STATE_CANCELED);
 
-  // Many runs at once, concurrently, all answered.
+  // Many runs at once, in batches, all answered.
   GetRunStatesResponse all;
-  ASSERT_TRUE(States("rdpc_qa", ids, &all).ok());
+  ASSERT_TRUE(States("rdpc_prod", ids, &all).ok());
   ASSERT_EQ(all.runs_size(), 230);
   for (int i = 0; i < 230; ++i) {
     EXPECT_EQ(all.runs(i).run_id(), ids[i]);
     EXPECT_NE(all.runs(i).state(), RUN_STATE_UNSPECIFIED);
+    EXPECT_EQ(all.runs(i).error_code(), 0) << all.runs(i).error_message();
   }
 }
 
@@ -456,8 +502,22 @@ TEST_F(HttpServicesTest, TokensAreRefreshedAndNeverLogged) {
     EXPECT_EQ(out.output.find("sim-"), std::string::npos) << log;
     EXPECT_EQ(out.output.find(kClientSecret), std::string::npos) << log;
     EXPECT_EQ(out.output.find("prod-secret"), std::string::npos) << log;
+    EXPECT_EQ(out.output.find(kApiToken), std::string::npos) << log;
     EXPECT_EQ(out.output.find("Bearer"), std::string::npos) << log;
   }
+  // The api_token went to the service, in the run's params, and nowhere
+  // else: ARGO's search shows its md5.
+  StartRunResponse prod;
+  ASSERT_TRUE(StartRun("rdpc_prod", "job.0202", &prod).ok());
+  const std::string query = ShellQuote(absl::StrCat(
+      R"({"query":"{ runs(filter: {runId: \")", prod.run_id(), R"(\"}) { content { parameters } } }"})"));
+  auto shown = Shell(absl::StrCat(
+      "tok=$(curl -sf -X POST -d 'grant_type=client_credentials&client_id=prod-client&client_secret=prod-secret-77a1' ",
+      Url(env_->wes_b_port, "/oauth/token"), " | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/'); ",
+      "curl -sf -X POST -H 'Content-Type: application/json' -H \"Authorization: Bearer $tok\" -d ", query, " ",
+      Url(env_->wes_b_port, "/graphql")));
+  EXPECT_NE(shown.output.find("\"api_token\""), std::string::npos) << shown.output;
+  EXPECT_EQ(shown.output.find(kApiToken), std::string::npos) << shown.output;
   auto refreshed = Shell("grep -c token_refreshed " + ShellQuote(env_->tmp.path() + "/wes-poller.log"));
   EXPECT_GE(std::stoi(refreshed.output), 2) << "the short-lived token was not refreshed";
 }

@@ -220,8 +220,9 @@ TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {
 TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   ClusterOptions options;
   options.jobs = 4;
-  // Runs stay live long enough to be cancelled.
-  options.envs = {{"rdpc_qa", 2, false, 0, 0, 300, 20000}};
+  // Runs stay live long enough to be cancelled. Status from GraphQL: ARGO's
+  // REST status calls CANCELED "UNKNOWN" (workflow-api State.fromValue).
+  options.envs = {{"rdpc_qa", 2, true, 0, 0, 300, 20000}};
   Start(options);
 
   const std::string tip = cluster_->Tip("scheduler");

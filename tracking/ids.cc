@@ -98,9 +98,16 @@ absl::Status ValidateRunId(absl::string_view id) {
 }
 
 absl::Status ValidateSessionId(absl::string_view id) {
-  if (!IsToken(id, "-", 128)) {
-    return Invalid("session id", id, "letters, digits and '-', like a UUID");
+  // Nextflow's session ids are UUIDs, and ARGO's WES reads `resume` as a
+  // java.util.UUID: 8-4-4-4-12 hex digits.
+  static constexpr int kGroups[] = {8, 4, 4, 4, 12};
+  size_t pos = 0;
+  bool ok = id.size() == 36;
+  for (int g = 0; ok && g < 5; ++g) {
+    for (int i = 0; ok && i < kGroups[g]; ++i, ++pos) ok = absl::ascii_isxdigit(id[pos]);
+    if (ok && g < 4) ok = id[pos++] == '-';
   }
+  if (!ok) return Invalid("session id", id, "a UUID (8-4-4-4-12 hex digits)");
   return absl::OkStatus();
 }
 

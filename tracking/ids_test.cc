@@ -24,6 +24,12 @@ TEST(IdsTest, AcceptsTheRealIds) {
     EXPECT_TRUE(ValidateRunId(r).ok()) << r;
   }
   EXPECT_TRUE(ValidateSessionId("f1cd3a00-d2ab-4429-b6e6-9b252b28e22b").ok());
+  EXPECT_TRUE(ValidateSessionId("F1CD3A00-D2AB-4429-B6E6-9B252B28E22B").ok());
+  for (const char* bad : {"", "s-1", "f1cd3a00d2ab4429b6e69b252b28e22b",
+                          "f1cd3a00-d2ab-4429-b6e6-9b252b28e22", "f1cd3a00-d2ab-4429-b6e6-9b252b28e22g",
+                          "f1cd3a00-d2ab-4429-b6e6_9b252b28e22b", "f1cd3a00-d2ab-4429-b6e6-9b252b28e22b0"}) {
+    EXPECT_FALSE(ValidateSessionId(bad).ok()) << bad;
+  }
   for (const char* a : {"adb32c2f-3b16-45b8-842a-a702700fb579", "EGAZ00001315257",
                         "EGAR00001634204"}) {
     EXPECT_TRUE(ValidateAnalysisId(a).ok()) << a;

@@ -253,12 +253,6 @@ std::string FormatBytes(int64_t bytes) {
   return u == 0 ? absl::StrCat(bytes, " B") : absl::StrFormat("%.1f %s", v, units[u]);
 }
 
-std::string RunStateName(tracker::v1::RunState state) {
-  std::string name = tracker::v1::RunState_Name(state);
-  const std::string prefix = "RUN_STATE_";
-  return name.rfind(prefix, 0) == 0 ? name.substr(prefix.size()) : name;
-}
-
 bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out) {
   int64_t v;
   if (!absl::SimpleAtoi(text, &v) || v < min || v > max) return false;

@@ -101,7 +101,6 @@ bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key);
 bool ParseState(const std::string& text, tracker::v1::JobState* state);
 std::string FormatEpoch(int64_t epoch);  // "2021-07-11 12:40 UTC"
 std::string FormatBytes(int64_t bytes);  // "162.9 GB"
-std::string RunStateName(tracker::v1::RunState state);  // "COMPLETE"
 // A whole-number argument in [min, max]; false on anything else.
 bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out);
 

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
+#include "proto/tracker/v1/run_states.h"
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
@@ -197,7 +198,7 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
           state = "?";
           error = rs.error_message();
         } else {
-          state = RunStateName(rs.state());
+          state = tracker::v1::RunStateName(rs.state());
           error = rs.error_summary();
         }
         if (!rs.start_time().empty()) start = rs.start_time();

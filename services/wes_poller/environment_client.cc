@@ -2,14 +2,13 @@
 
 #include <google/protobuf/struct.pb.h>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "absl/time/time.h"
 #include "common/json.h"
-#include "common/log.h"
-#include "services/wes_poller/run_state.h"
+#include "common/url.h"
+#include "proto/tracker/v1/run_states.h"
+#include "services/wes_poller/start_body.h"
 #include "tracking/ids.h"
 
 namespace tracker::wes {
@@ -18,41 +17,21 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
-// ARGO's workflow-search schema (SPEC.md section 2).
-constexpr char kRunQuery[] =
-    "query RunById($runId: String) { runs(filter: {runId: $runId}) { runId sessionId state "
-    "startTime completeTime errorReport engineParameters { launchDir projectDir resume "
-    "revision workDir } } }";
-
-const Value* Field(const Struct& s, const std::string& key) {
-  auto it = s.fields().find(key);
-  return it == s.fields().end() ? nullptr : &it->second;
+const Struct* Object(const Struct* s, const std::string& key) {
+  if (s == nullptr) return nullptr;
+  auto it = s->fields().find(key);
+  return it != s->fields().end() && it->second.has_struct_value() ? &it->second.struct_value()
+                                                                  : nullptr;
 }
 
-const Struct* Object(const Struct& s, const std::string& key) {
-  const Value* v = Field(s, key);
-  return v != nullptr && v->has_struct_value() ? &v->struct_value() : nullptr;
-}
-
-// ARGO's GraphQL gives times as epoch milliseconds; WES as ISO 8601. One
-// form for every caller: milliseconds become ISO 8601 (UTC); anything else
-// is kept as the service wrote it.
-std::string IsoTime(const std::string& text) {
-  int64_t millis;
-  if (text.size() < 10 || !absl::SimpleAtoi(text, &millis) || millis <= 0) return text;
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::FromUnixMillis(millis), absl::UTCTimeZone());
-}
-
-// A string, or a number printed as an integer (GraphQL times may be epoch
-// milliseconds); "" otherwise.
+// A string, or a number printed as an integer; "" otherwise.
 std::string Text(const Struct* s, const std::string& key) {
   if (s == nullptr) return "";
-  const Value* v = Field(*s, key);
-  if (v == nullptr) return "";
-  if (v->kind_case() == Value::kStringValue) return v->string_value();
-  if (v->kind_case() == Value::kNumberValue) {
-    return absl::StrCat(static_cast<int64_t>(v->number_value()));
-  }
+  auto it = s->fields().find(key);
+  if (it == s->fields().end()) return "";
+  const Value& v = it->second;
+  if (v.kind_case() == Value::kStringValue) return v.string_value();
+  if (v.kind_case() == Value::kNumberValue) return absl::StrCat(static_cast<int64_t>(v.number_value()));
   return "";
 }
 
@@ -60,15 +39,24 @@ std::string Tail(const std::string& s, size_t n) {
   return s.size() <= n ? s : "..." + s.substr(s.size() - n);
 }
 
+// A service may quote the request in its error (a JSON parse error, a
+// validation message): the api_token never leaves in a status.
+absl::Status Scrubbed(const absl::Status& status, const std::string& secret) {
+  if (secret.empty() || status.message().find(secret) == absl::string_view::npos) return status;
+  return absl::Status(status.code(),
+                      absl::StrReplaceAll(status.message(), {{secret, "<api_token>"}}));
+}
+
 }  // namespace
 
 EnvironmentClient::EnvironmentClient(ComputeEnvironment env, std::shared_ptr<HttpClient> http,
-                                     std::shared_ptr<TokenProvider> tokens,
+                                     std::shared_ptr<TokenProvider> tokens, std::string api_token,
                                      absl::Duration request_timeout)
     : env_(std::move(env)),
       base_(absl::StripSuffix(env_.wes_url, "/")),
       http_(std::move(http)),
       tokens_(std::move(tokens)),
+      api_token_(std::move(api_token)),
       timeout_(request_timeout) {}
 
 absl::StatusOr<HttpResponse> EnvironmentClient::Call(HttpRequest request) {
@@ -91,11 +79,53 @@ absl::StatusOr<std::string> EnvironmentClient::GetOk(const std::string& path,
   return std::move(response->body);
 }
 
+absl::StatusOr<std::map<std::string, GraphqlPage>> EnvironmentClient::Graphql(
+    const GraphqlRequest& query) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = env_.graphql_url;
+  request.idempotent = true;  // a query only reads
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = query.body;
+  auto response = Call(request);
+  if (!response.ok()) return response.status();
+  if (response->status != 200) {
+    return HttpError(absl::StrCat(env_.name, ": GraphQL runs query"), request, *response);
+  }
+  auto pages = ParseRunsAnswer(response->body, query.aliases);
+  if (!pages.ok()) return Prefixed(absl::StrCat(env_.name, ": GraphQL runs query"), pages.status());
+  return pages;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<tracker::v1::RunStatus>>> EnvironmentClient::GetStatuses(
+    const std::vector<std::string>& run_ids) {
+  GraphqlRequest query = RunsByIdRequest(run_ids);
+  auto pages = Graphql(query);
+  if (!pages.ok()) return pages.status();
+  std::vector<absl::StatusOr<tracker::v1::RunStatus>> out;
+  for (size_t i = 0; i < run_ids.size(); ++i) {
+    const GraphqlPage& page = (*pages)[query.aliases[i]];
+    if (!page.status.ok()) {
+      out.push_back(Prefixed(env_.name, page.status));
+    } else if (page.runs.empty()) {
+      // Not indexed (yet): ARGO's search shows a run once workflow-relay
+      // has indexed an event of it.
+      out.push_back(absl::NotFoundError(absl::StrCat(env_.name, ": no run ", run_ids[i], " in ",
+                                                     RedactUrl(env_.graphql_url))));
+    } else {
+      tracker::v1::RunStatus status = page.runs[0].status;
+      status.set_run_id(run_ids[i]);
+      out.push_back(std::move(status));
+    }
+  }
+  return out;
+}
+
 absl::StatusOr<tracker::v1::RunStatus> EnvironmentClient::GetStatus(const std::string& run_id) {
   if (uses_graphql()) {
-    auto detail = GraphqlRun(run_id);
-    if (!detail.ok()) return detail.status();
-    return detail->status;
+    auto statuses = GetStatuses({run_id});
+    if (!statuses.ok()) return statuses.status();
+    return std::move((*statuses)[0]);
   }
   auto body = GetOk(absl::StrCat("/runs/", run_id, "/status"), "run status");
   if (!body.ok()) return body.status();
@@ -103,8 +133,8 @@ absl::StatusOr<tracker::v1::RunStatus> EnvironmentClient::GetStatus(const std::s
   if (!parsed.ok()) return absl::UnavailableError(absl::StrCat(env_.name, ": ", parsed.status().message()));
   tracker::v1::RunStatus status;
   status.set_run_id(run_id);
-  status.set_state(ParseRunState(Text(&*parsed, "state")));
-  if (!IsTerminal(status.state())) return status;
+  status.set_state(tracker::v1::ParseRunState(Text(&*parsed, "state")));
+  if (!tracker::v1::IsTerminal(status.state())) return status;
   // Finished: the detail has the times and, for a failure, what went wrong.
   auto detail = GetWesRunLog(run_id);
   if (!detail.ok()) return detail.status();
@@ -112,8 +142,29 @@ absl::StatusOr<tracker::v1::RunStatus> EnvironmentClient::GetStatus(const std::s
 }
 
 absl::StatusOr<RunDetail> EnvironmentClient::GetDetail(const std::string& run_id) {
-  if (uses_graphql()) return GraphqlRun(run_id);
-  return GetWesRunLog(run_id);
+  if (!uses_graphql()) return GetWesRunLog(run_id);
+  GraphqlRequest query = RunsByIdRequest({run_id});
+  auto pages = Graphql(query);
+  if (!pages.ok()) return pages.status();
+  GraphqlPage& page = (*pages)[query.aliases[0]];
+  if (!page.status.ok()) return Prefixed(env_.name, page.status);
+  if (page.runs.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat(env_.name, ": no run ", run_id, " in ", RedactUrl(env_.graphql_url)));
+  }
+  RunDetail detail = std::move(page.runs[0]);
+  detail.status.set_run_id(run_id);
+  return detail;
+}
+
+absl::StatusOr<GraphqlPage> EnvironmentClient::FindRunsByAnalysis(const std::string& analysis_id,
+                                                                  int from, int size) {
+  GraphqlRequest query = RunsByAnalysisRequest(analysis_id, from, size);
+  auto pages = Graphql(query);
+  if (!pages.ok()) return pages.status();
+  GraphqlPage& page = (*pages)[query.aliases[0]];
+  if (!page.status.ok()) return Prefixed(env_.name, page.status);
+  return std::move(page);
 }
 
 absl::StatusOr<RunDetail> EnvironmentClient::GetWesRunLog(const std::string& run_id) {
@@ -123,28 +174,38 @@ absl::StatusOr<RunDetail> EnvironmentClient::GetWesRunLog(const std::string& run
   if (!parsed.ok()) return absl::UnavailableError(absl::StrCat(env_.name, ": ", parsed.status().message()));
   RunDetail out;
   out.status.set_run_id(run_id);
-  out.status.set_state(ParseRunState(Text(&*parsed, "state")));
-  const Struct* log = Object(*parsed, "run_log");
+  out.status.set_state(tracker::v1::ParseRunState(Text(&*parsed, "state")));
+  const Struct* log = Object(&*parsed, "run_log");
   out.status.set_start_time(Text(log, "start_time"));
   out.status.set_end_time(Text(log, "end_time"));
-  const Struct* request = Object(*parsed, "request");
-  if (const Struct* tags = request ? Object(*request, "tags") : nullptr) {
+  const Struct* request = Object(&*parsed, "request");
+  if (const Struct* tags = Object(request, "tags")) {
     for (const auto& [k, v] : tags->fields()) {
       if (v.kind_case() == Value::kStringValue) (*out.status.mutable_tags())[k] = v.string_value();
     }
   }
-  const Struct* engine = request ? Object(*request, "workflow_engine_params") : nullptr;
+  const Struct* params = Object(request, "workflow_params");
+  out.study_id = Text(params, "study_id");
+  if (params != nullptr && params->fields().count("analysis_id")) {
+    const Value& ids = params->fields().at("analysis_id");
+    if (ids.has_list_value()) {
+      for (const Value& id : ids.list_value().values()) out.analysis_ids.push_back(id.string_value());
+    } else {
+      out.analysis_ids.push_back(ids.string_value());
+    }
+  }
+  const Struct* engine = Object(request, "workflow_engine_params");
   out.resume.set_work_dir(Text(engine, "work_dir"));
   out.resume.set_launch_dir(Text(engine, "launch_dir"));
   out.resume.set_project_dir(Text(engine, "project_dir"));
   out.resume.set_revision(Text(engine, "revision"));
-  // Nextflow's session id: ARGO reports it with the run log; a resumed run
-  // keeps the session it resumed.
+  // Nextflow's session id: with the run log where the service reports it;
+  // a resumed run keeps the session it resumed.
   std::string session = Text(log, "session_id");
   if (session.empty()) session = Text(&*parsed, "session_id");
   if (session.empty()) session = Text(engine, "resume");
   out.resume.set_session_id(session);
-  if (out.status.state() != tracker::v1::RUN_STATE_COMPLETE && IsTerminal(out.status.state())) {
+  if (tracker::v1::IsFailure(out.status.state())) {
     std::string exit_code = Text(log, "exit_code");
     std::string stderr_text = Text(log, "stderr");
     out.status.set_error_summary(absl::StrCat(
@@ -154,85 +215,40 @@ absl::StatusOr<RunDetail> EnvironmentClient::GetWesRunLog(const std::string& run
   return out;
 }
 
-absl::StatusOr<RunDetail> EnvironmentClient::GraphqlRun(const std::string& run_id) {
-  Struct body;
-  (*body.mutable_fields())["query"].set_string_value(kRunQuery);
-  (*(*body.mutable_fields())["variables"].mutable_struct_value()->mutable_fields())["runId"]
-      .set_string_value(run_id);
-  HttpRequest request;
-  request.method = "POST";
-  request.url = env_.graphql_url;
-  request.idempotent = true;  // a query only reads
-  request.headers = {{"Content-Type", "application/json"}};
-  request.body = ToJson(body);
-  auto response = Call(request);
-  if (!response.ok()) return response.status();
-  if (response->status != 200) {
-    return HttpError(absl::StrCat(env_.name, ": GraphQL runs query"), request, *response);
-  }
-  auto parsed = ParseJsonObject(response->body, "GraphQL answer");
-  if (!parsed.ok()) return absl::UnavailableError(absl::StrCat(env_.name, ": ", parsed.status().message()));
-  const Value* errors = Field(*parsed, "errors");
-  const Struct* data = Object(*parsed, "data");
-  const Value* runs = data ? Field(*data, "runs") : nullptr;
-  if (runs == nullptr || !runs->has_list_value()) {
-    std::string why = errors && errors->has_list_value() && errors->list_value().values_size() > 0 &&
-                              errors->list_value().values(0).has_struct_value()
-                          ? Text(&errors->list_value().values(0).struct_value(), "message")
-                          : "no data.runs in the answer";
-    return absl::UnavailableError(
-        absl::StrCat(env_.name, ": GraphQL runs query failed: ", why.substr(0, 200)));
-  }
-  if (runs->list_value().values_size() == 0 || !runs->list_value().values(0).has_struct_value()) {
-    return absl::NotFoundError(absl::StrCat(env_.name, ": no run ", run_id, " in ", RedactUrl(env_.graphql_url)));
-  }
-  const Struct& run = runs->list_value().values(0).struct_value();
-  RunDetail out;
-  out.status.set_run_id(run_id);
-  out.status.set_state(ParseRunState(Text(&run, "state")));
-  out.status.set_start_time(IsoTime(Text(&run, "startTime")));
-  out.status.set_end_time(IsoTime(Text(&run, "completeTime")));
-  if (out.status.state() != tracker::v1::RUN_STATE_COMPLETE && IsTerminal(out.status.state())) {
-    out.status.set_error_summary(Tail(Text(&run, "errorReport"), 500));
-  }
-  const Struct* engine = Object(run, "engineParameters");
-  out.resume.set_session_id(Text(&run, "sessionId"));
-  out.resume.set_work_dir(Text(engine, "workDir"));
-  out.resume.set_launch_dir(Text(engine, "launchDir"));
-  out.resume.set_project_dir(Text(engine, "projectDir"));
-  out.resume.set_revision(Text(engine, "revision"));
-  return out;
+std::string EnvironmentClient::NextNfsRoot() {
+  if (env_.nfs_root_paths.empty()) return "";  // no directories sent: the service's defaults
+  absl::MutexLock lock(&mu_);
+  return env_.nfs_root_paths[next_root_++ % env_.nfs_root_paths.size()];
 }
 
-absl::StatusOr<std::string> EnvironmentClient::StartRun(const tracker::v1::StartRunRequest& req) {
-  Struct body;
-  auto& f = *body.mutable_fields();
-  f["workflow_url"].set_string_value(req.workflow_url());
-  auto params = ParseJsonObject(req.params_json().empty() ? "{}" : req.params_json(), "params_json");
-  if (!params.ok()) return params.status();
-  *f["workflow_params"].mutable_struct_value() = *std::move(params);
-  auto& engine = *f["workflow_engine_params"].mutable_struct_value()->mutable_fields();
-  for (const auto& [k, v] : req.engine_params()) engine[k].set_string_value(v);
-  if (!req.workflow_version().empty()) engine["revision"].set_string_value(req.workflow_version());
-  const auto& resume = req.resume();
-  if (!resume.session_id().empty()) {
-    engine["resume"].set_string_value(resume.session_id());
-    if (!resume.work_dir().empty()) engine["work_dir"].set_string_value(resume.work_dir());
-    if (!resume.launch_dir().empty()) engine["launch_dir"].set_string_value(resume.launch_dir());
-    if (!resume.project_dir().empty()) engine["project_dir"].set_string_value(resume.project_dir());
-  }
-  auto& tags = *f["tags"].mutable_struct_value()->mutable_fields();
-  for (const auto& [k, v] : req.tags()) tags[k].set_string_value(v);
+absl::StatusOr<std::string> EnvironmentClient::StartRun(const tracker::v1::StartRunRequest& req,
+                                                        tracker::v1::ResumeInfo* started_with) {
+  auto run_id = PostRun(req, started_with);
+  if (!run_id.ok()) return Scrubbed(run_id.status(), api_token_);
+  return run_id;
+}
+
+absl::StatusOr<std::string> EnvironmentClient::PostRun(const tracker::v1::StartRunRequest& req,
+                                                       tracker::v1::ResumeInfo* started_with) {
+  RunDirectories dirs = DirectoriesFor(req, env_.nfs_root_paths, NextNfsRoot());
+  auto body = StartRunBody(req, dirs, api_token_);
+  if (!body.ok()) return body.status();
+  started_with->set_project_dir(dirs.project_dir);
+  started_with->set_launch_dir(dirs.launch_dir);
+  started_with->set_work_dir(dirs.work_dir);
+  started_with->set_revision(req.workflow_version());
+  started_with->set_session_id(req.resume().session_id());
 
   HttpRequest request;
   request.method = "POST";
   request.url = base_ + "/runs";
   request.idempotent = false;  // a second POST would start a second run
   request.headers = {{"Content-Type", "application/json"}};
-  request.body = ToJson(body);
+  request.body = *std::move(body);
   auto response = Call(request);
+  request.body.clear();  // it holds the api_token: never kept longer than the call
   const std::string unknown =
-      "; the run may or may not have started: find it by its tags before starting again";
+      "; the run may or may not have started: find it before starting again";
   if (!response.ok()) {
     if (RequestMayHaveBeenSent(response.status())) {
       return absl::DeadlineExceededError(absl::StrCat(response.status().message(), unknown));
@@ -269,13 +285,13 @@ absl::StatusOr<RunPage> EnvironmentClient::ListRuns(const std::string& page_toke
   if (!parsed.ok()) return absl::UnavailableError(absl::StrCat(env_.name, ": ", parsed.status().message()));
   RunPage page;
   page.next_page_token = Text(&*parsed, "next_page_token");
-  const Value* runs = Field(*parsed, "runs");
-  if (runs != nullptr && runs->has_list_value()) {
-    for (const Value& v : runs->list_value().values()) {
+  auto runs = parsed->fields().find("runs");
+  if (runs != parsed->fields().end() && runs->second.has_list_value()) {
+    for (const Value& v : runs->second.list_value().values()) {
       if (!v.has_struct_value()) continue;
       tracker::v1::RunStatus s;
       s.set_run_id(Text(&v.struct_value(), "run_id"));
-      s.set_state(ParseRunState(Text(&v.struct_value(), "state")));
+      s.set_state(tracker::v1::ParseRunState(Text(&v.struct_value(), "state")));
       if (!s.run_id().empty()) page.runs.push_back(std::move(s));
     }
   }

@@ -20,6 +20,13 @@ struct PollerOptions {
   int max_concurrency = 32;       // requests in flight per call
   int max_runs_per_call = 10000;  // larger GetRunStates are refused
   int list_page_size = 100;
+  // Run ids per GraphQL request (one aliased `runs` query each).
+  int graphql_batch_size = 50;
+  // FindRunsOfJob: GraphQL page size and pages at most; without GraphQL,
+  // the newest runs the WES lists that are read at most.
+  int find_page_size = 50;
+  int find_max_pages = 4;
+  int max_runs_scanned = 200;
   absl::Duration request_timeout = absl::Seconds(30);
 };
 
@@ -38,6 +45,8 @@ class Poller {
   absl::StatusOr<tracker::v1::GetResumeInfoResponse> GetResumeInfo(
       const tracker::v1::GetResumeInfoRequest& req);
   absl::StatusOr<tracker::v1::StartRunResponse> StartRun(const tracker::v1::StartRunRequest& req);
+  absl::StatusOr<tracker::v1::FindRunsOfJobResponse> FindRunsOfJob(
+      const tracker::v1::FindRunsOfJobRequest& req);
   absl::StatusOr<tracker::v1::FindRunsByTagResponse> FindRunsByTag(
       const tracker::v1::FindRunsByTagRequest& req);
   absl::StatusOr<tracker::v1::CancelRunResponse> CancelRun(const tracker::v1::CancelRunRequest& req);
@@ -50,6 +59,13 @@ class Poller {
   // detail once.
   absl::StatusOr<std::map<std::string, std::string>> TagsOf(EnvironmentClient* env,
                                                             const std::string& run_id);
+  // The states of `ids` (indexes into `out`) of a GraphQL environment, in
+  // batches of graphql_batch_size, `errors` set per run.
+  void BatchedStates(EnvironmentClient* env, const tracker::v1::GetRunStatesRequest& req,
+                     tracker::v1::GetRunStatesResponse* out, std::vector<absl::Status>* errors);
+  // FindRunsOfJob without GraphQL: the newest listed runs, read one by one.
+  absl::StatusOr<tracker::v1::FindRunsOfJobResponse> ScanRunsOfJob(
+      EnvironmentClient* env, const tracker::v1::FindRunsOfJobRequest& req);
 
   PollerOptions options_;
   std::map<std::string, std::unique_ptr<EnvironmentClient>> envs_;

@@ -22,6 +22,12 @@ grpc::Status WesPollerServiceImpl::StartRun(grpc::ServerContext*,
   return Reply(poller_->StartRun(*req), out);
 }
 
+grpc::Status WesPollerServiceImpl::FindRunsOfJob(grpc::ServerContext*,
+                                                 const tracker::v1::FindRunsOfJobRequest* req,
+                                                 tracker::v1::FindRunsOfJobResponse* out) {
+  return Reply(poller_->FindRunsOfJob(*req), out);
+}
+
 grpc::Status WesPollerServiceImpl::FindRunsByTag(grpc::ServerContext*,
                                                  const tracker::v1::FindRunsByTagRequest* req,
                                                  tracker::v1::FindRunsByTagResponse* out) {

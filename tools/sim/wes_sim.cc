@@ -1,9 +1,19 @@
-// A GA4GH WES 1.1 service with ARGO's extensions, on loopback, for tests and
-// the demo: the run endpoints, ARGO's RDPC GraphQL `runs` query and an
-// OAuth2 client-credentials token endpoint. Runs live in memory and move
-// QUEUED -> RUNNING -> COMPLETE or an error state over configurable times;
-// outcomes are drawn from --seed in creation order, so a replay with the
-// same seed and the same requests gives the same runs.
+// An ARGO RDPC's workflow services on loopback, for tests and the demo, as
+// their sources answer (each handler names the file it follows):
+//   POST /runs, POST /runs/{id}/cancel    icgc-argo/workflow-management
+//       (wes/controller/impl/RunsApiController.java, model/RunsRequest.java,
+//       WorkflowEngineParams.java, exception/model/ErrorResponse.java)
+//   GET /runs, /runs/{id}, /runs/{id}/status, /service-info
+//                                         icgc-argo/workflow-api (controller/
+//       impl/RunsApiController.java, model/wes/State.java)
+//   POST /graphql `runs`                  icgc-argo/workflow-api (schema.graphqls)
+//       over the index icgc-argo/workflow-relay writes (tools/sim/argo_search.h)
+//   POST /oauth/token                     an OAuth2 client-credentials endpoint
+// Runs live in memory and move QUEUED -> RUNNING -> COMPLETE or an error
+// state over configurable times; outcomes are drawn from --seed in creation
+// order, so a replay with the same seed and the same requests gives the
+// same runs. A run is seen by the GET endpoints and GraphQL only once the
+// relay has indexed it (--index_delay_ms).
 //
 //   wes-sim --port=0 --seed=7 --queued_ms=200 --running_ms=800 --failure_rate=0.1
 //
@@ -34,6 +44,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/json.h"
+#include "tools/sim/argo_search.h"
 #include "tools/sim/sim_server.h"
 
 ABSL_FLAG(int, port, 0, "port on 127.0.0.1 (0: any free one)");
@@ -46,6 +57,8 @@ ABSL_FLAG(std::string, client_id, "tracker", "OAuth2 client id accepted by /oaut
 ABSL_FLAG(std::string, client_secret, "tracker-secret", "OAuth2 client secret accepted");
 ABSL_FLAG(int, token_ttl_s, 3600, "lifetime of issued tokens");
 ABSL_FLAG(bool, require_auth, true, "refuse API calls without a valid bearer token");
+ABSL_FLAG(int, index_delay_ms, 0,
+          "time before a new run is searchable (workflow-relay indexes it from an event)");
 ABSL_FLAG(bool, publish_to_song, true,
           "when a run completes, publish its analyses at the upload_song_url of its params, "
           "as the transfer workflow does (SONG simulator's /_sim/publish)");
@@ -156,6 +169,7 @@ class WesSim {
   }
 
   FaultInjector faults_;
+  absl::Duration index_delay_;
   absl::Duration queued_;
   absl::Duration running_;
   double failure_rate_ = 0;
@@ -217,11 +231,39 @@ class WesSim {
                               token, absl::ToInt64Seconds(token_ttl_)));
   }
 
+  // workflow-management's ErrorResponse: {"msg": "[@<epoch ms>]: ...",
+  // "status_code": N} (exception/GlobalWebExceptionHandler.java).
+  static void ArgoError(httplib::Response& res, int status, const std::string& message) {
+    Json(res, absl::StrCat(R"({"msg":)", JsonQuote(absl::StrCat("[@", absl::ToUnixMillis(absl::Now()),
+                                                          "]: ", message)),
+                           R"(,"status_code":)", status, "}"),
+         status);
+  }
+
+  // java.util.UUID.fromString: five groups of hex digits.
+  static bool IsUuid(const std::string& s) {
+    static const std::regex kUuid(
+        "^[0-9a-fA-F]{1,8}-[0-9a-fA-F]{1,4}-[0-9a-fA-F]{1,4}-[0-9a-fA-F]{1,4}-[0-9a-fA-F]{1,12}$");
+    return std::regex_match(s, kUuid);
+  }
+
+  // RunsApiController.postRun: RunsRequest (workflow_url @NotBlank;
+  // unknown members such as `offline` ignored; WorkflowEngineParams.resume
+  // a UUID), answered {"run_id": "wes-<32 hex>"} (WesUtils.generateWesRunId).
   void Create(const httplib::Request& req, httplib::Response& res) {
     auto body = ParseJsonObject(req.body, "run request");
-    if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
+    if (!body.ok()) return ArgoError(res, 400, "Failed to read HTTP message");
     if (StringField(*body, "workflow_url").empty()) {
-      return JsonError(res, 400, "workflow_url is required");
+      return ArgoError(res, 400, "workflow_url is a required field!");
+    }
+    std::string resume;
+    auto engine = body->fields().find("workflow_engine_params");
+    if (engine != body->fields().end() && engine->second.has_struct_value()) {
+      resume = StringField(engine->second.struct_value(), "resume");
+    }
+    if (!resume.empty() && !IsUuid(resume)) {
+      return ArgoError(res, 400, "Failed to read HTTP message: cannot deserialize value of type "
+                                 "`java.util.UUID` from String");
     }
     absl::MutexLock lock(&mu_);
     Run run;
@@ -229,11 +271,6 @@ class WesSim {
     run.seq = next_seq_++;
     run.request = *body;
     run.created = absl::Now();
-    std::string resume;
-    auto engine = body->fields().find("workflow_engine_params");
-    if (engine != body->fields().end() && engine->second.has_struct_value()) {
-      resume = StringField(engine->second.struct_value(), "resume");
-    }
     double draw = std::uniform_real_distribution<double>(0, 1)(rng_);
     if (!scripted_.empty()) {
       run.outcome = scripted_.front();
@@ -243,7 +280,9 @@ class WesSim {
     }
     if (!resume.empty()) {
       if (sessions_.count(resume) == 0) {
-        run.outcome = "SYSTEM_ERROR";  // Nextflow: "Can't find a run with the specified id"
+        // Nextflow: "Can't find a run with the specified id"; the failed
+        // event becomes EXECUTOR_ERROR (management's event converter).
+        run.outcome = "EXECUTOR_ERROR";
       }
       run.session_id = resume;
     } else {
@@ -256,51 +295,60 @@ class WesSim {
     Json(res, absl::StrCat(R"({"run_id":")", id, R"("})"));
   }
 
-  void List(const httplib::Request& req, httplib::Response& res) {
-    int size = 100;
-    int64_t start = 0;
-    if (req.has_param("page_size")) (void)absl::SimpleAtoi(req.get_param_value("page_size"), &size);
-    if (req.has_param("page_token") &&
-        !absl::SimpleAtoi(req.get_param_value("page_token"), &start)) {
-      return JsonError(res, 400, "bad page_token");
-    }
-    size = std::max(1, std::min(size, 1000));
+  bool Indexed(const Run& run, absl::Time now) const { return now - run.created >= index_delay_; }
+
+  // workflow-api's model/wes/State.fromValue knows RUNNING, QUEUED,
+  // COMPLETE and EXECUTOR_ERROR; its REST answers call any other state
+  // (FAILED, SYSTEM_ERROR, CANCELED...) UNKNOWN.
+  static std::string RestState(const std::string& state) {
+    return state == "RUNNING" || state == "QUEUED" || state == "COMPLETE" ||
+                   state == "EXECUTOR_ERROR"
+               ? state
+               : "UNKNOWN";
+  }
+
+  // workflow-api RunsApiController.listRuns: page_size and page_token are
+  // read and ignored; the newest 100 runs (DEFAULT_HIT_SIZE), newest first,
+  // and no next_page_token.
+  void List(const httplib::Request&, httplib::Response& res) {
     absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
     Struct out;
     auto* runs = (*out.mutable_fields())["runs"].mutable_list_value();
-    int64_t end = std::min<int64_t>(order_.size(), start + size);
-    for (int64_t i = start; i < end; ++i) {
-      const Run& r = runs_.at(order_[i]);
+    for (auto it = order_.rbegin(); it != order_.rend() && runs->values_size() < 100; ++it) {
+      const Run& r = runs_.at(*it);
+      if (!Indexed(r, now)) continue;
       auto& f = *runs->add_values()->mutable_struct_value()->mutable_fields();
       f["run_id"].set_string_value(r.id);
-      f["state"].set_string_value(r.state);
+      f["state"].set_string_value(RestState(r.state));
     }
-    (*out.mutable_fields())["next_page_token"].set_string_value(
-        end < static_cast<int64_t>(order_.size()) ? std::to_string(end) : "");
     Json(res, ToJson(out));
   }
 
   void Status(const std::string& id, httplib::Response& res) {
     absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
-    if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
-    Json(res, absl::StrCat(R"({"run_id":")", id, R"(","state":")", it->second.state, R"("})"));
+    if (it == runs_.end() || !Indexed(it->second, absl::Now())) {
+      return JsonError(res, 404, "Cannot find run log with run id = " + id);
+    }
+    Json(res, absl::StrCat(R"({"run_id":")", id, R"(","state":")", RestState(it->second.state),
+                           R"("})"));
   }
 
   Struct RunLog(const Run& r) {
     Struct out;
     auto& f = *out.mutable_fields();
     f["run_id"].set_string_value(r.id);
-    f["state"].set_string_value(r.state);
+    f["state"].set_string_value(RestState(r.state));
+    // The request as indexed: params with api_token as its md5.
     Struct request = r.request;
     auto& rf = *request.mutable_fields();
-    rf["workflow_type"].set_string_value("NFL");
-    auto& engine = *rf["workflow_engine_params"].mutable_struct_value()->mutable_fields();
-    // ARGO fills in the directories a resume needs.
-    std::string base = absl::StrCat("/nfs-dev-1-vol-wes-1/wes/", r.session_id);
-    if (!engine.count("work_dir")) engine["work_dir"].set_string_value(base + "/work");
-    if (!engine.count("launch_dir")) engine["launch_dir"].set_string_value(base + "/launch");
-    if (!engine.count("project_dir")) engine["project_dir"].set_string_value(base + "/project");
+    rf["workflow_type"].set_string_value("nextflow");
+    auto params = rf.find("workflow_params");
+    if (params != rf.end() && params->second.has_struct_value()) {
+      auto& pf = *params->second.mutable_struct_value()->mutable_fields();
+      if (pf.count("api_token")) pf["api_token"].set_string_value(RelayMd5(pf["api_token"].string_value()));
+    }
     f["request"].mutable_struct_value()->Swap(&request);
     auto& log = *f["run_log"].mutable_struct_value()->mutable_fields();
     log["name"].set_string_value("transfer");
@@ -320,59 +368,56 @@ class WesSim {
   void Log(const std::string& id, httplib::Response& res) {
     absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
-    if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
+    if (it == runs_.end() || !Indexed(it->second, absl::Now())) {
+      return JsonError(res, 404, "Cannot find run log with run id = " + id);
+    }
     Json(res, ToJson(RunLog(it->second)));
   }
 
   void Cancel(const std::string& id, httplib::Response& res) {
     absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
-    if (it == runs_.end()) return JsonError(res, 404, "run not found: " + id);
+    if (it == runs_.end()) return ArgoError(res, 404, "run not found: " + id);
     it->second.cancel_requested = true;
     if (it->second.state == "QUEUED" || it->second.state == "RUNNING") it->second.state = "CANCELING";
     Json(res, absl::StrCat(R"({"run_id":")", id, R"("})"));
   }
 
+  // POST /graphql: workflow-api's `runs` over the indexed runs.
   void Graphql(const httplib::Request& req, httplib::Response& res) {
-    auto body = ParseJsonObject(req.body, "GraphQL request");
-    if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
-    std::string query = StringField(*body, "query");
-    std::string run_id;
-    auto vars = body->fields().find("variables");
-    if (vars != body->fields().end() && vars->second.has_struct_value()) {
-      run_id = StringField(vars->second.struct_value(), "runId");
+    std::vector<IndexedRun> indexed;
+    {
+      absl::MutexLock lock(&mu_);
+      const absl::Time now = absl::Now();
+      for (const auto& id : order_) {
+        const Run& r = runs_.at(id);
+        if (Indexed(r, now)) indexed.push_back(ToIndexed(r));
+      }
     }
-    std::smatch m;
-    static const std::regex kInline(R"re(runId\s*:\s*"([^"]+)")re");
-    if (run_id.empty() && std::regex_search(query, m, kInline)) run_id = m[1];
-    if (query.find("runs") == std::string::npos || run_id.empty()) {
-      return Json(res, R"({"errors":[{"message":"only runs(filter: {runId}) is simulated"}]})");
+    Json(res, AnswerGraphql(req.body, indexed));
+  }
+
+  static IndexedRun ToIndexed(const Run& r) {
+    IndexedRun out;
+    out.run_id = r.id;
+    out.session_id = r.session_id;
+    out.state = r.state;
+    out.repository = StringField(r.request, "workflow_url");
+    auto params = r.request.fields().find("workflow_params");
+    if (params != r.request.fields().end() && params->second.has_struct_value()) {
+      out.parameters = params->second.struct_value();
     }
-    absl::MutexLock lock(&mu_);
-    Struct out;
-    auto* runs = (*(*out.mutable_fields())["data"].mutable_struct_value()->mutable_fields())["runs"]
-                     .mutable_list_value();
-    auto it = runs_.find(run_id);
-    if (it != runs_.end()) {
-      const Run& r = it->second;
-      Struct log = RunLog(r);
-      const Struct& engine =
-          log.fields().at("request").struct_value().fields().at("workflow_engine_params").struct_value();
-      auto& f = *runs->add_values()->mutable_struct_value()->mutable_fields();
-      f["runId"].set_string_value(r.id);
-      f["sessionId"].set_string_value(r.session_id);
-      f["state"].set_string_value(r.state);
-      if (r.started != absl::Time()) f["startTime"].set_string_value(absl::StrCat(absl::ToUnixMillis(r.started)));
-      if (r.ended != absl::Time()) f["completeTime"].set_string_value(absl::StrCat(absl::ToUnixMillis(r.ended)));
-      if (!r.error.empty()) f["errorReport"].set_string_value(r.error);
-      auto& e = *f["engineParameters"].mutable_struct_value()->mutable_fields();
-      e["launchDir"].set_string_value(StringField(engine, "launch_dir"));
-      e["projectDir"].set_string_value(StringField(engine, "project_dir"));
-      e["workDir"].set_string_value(StringField(engine, "work_dir"));
-      e["resume"].set_string_value(StringField(engine, "resume"));
-      e["revision"].set_string_value(StringField(engine, "revision"));
+    auto engine = r.request.fields().find("workflow_engine_params");
+    if (engine != r.request.fields().end() && engine->second.has_struct_value()) {
+      out.engine = engine->second.struct_value();
     }
-    Json(res, ToJson(out));
+    if (r.started != absl::Time()) out.start_ms = absl::ToUnixMillis(r.started);
+    if (r.ended != absl::Time()) {
+      out.complete_ms = absl::ToUnixMillis(r.ended);
+      out.exit_status = r.state == "COMPLETE" ? 0 : 1;
+    }
+    out.error_report = r.error;
+    return out;
   }
 
   void Dump(httplib::Response& res) {
@@ -435,6 +480,7 @@ class WesSim {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   tracker::sim::WesSim sim(absl::GetFlag(FLAGS_seed));
+  sim.index_delay_ = absl::Milliseconds(absl::GetFlag(FLAGS_index_delay_ms));
   sim.queued_ = absl::Milliseconds(absl::GetFlag(FLAGS_queued_ms));
   sim.running_ = absl::Milliseconds(absl::GetFlag(FLAGS_running_ms));
   sim.failure_rate_ = absl::GetFlag(FLAGS_failure_rate);
