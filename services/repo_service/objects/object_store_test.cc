@@ -27,7 +27,7 @@ class ObjectStoreTest : public PackTest {
     store_ = *std::move(store);
     // The branch exists already, as the tracker's always do.
     const std::string empty_tree = GitOk("hash-object -w -t tree /dev/null");
-    const std::string root = GitOk("commit-tree -m root " + empty_tree);
+    const std::string root = GitOk("-c user.name=t -c user.email=t@example.org commit-tree -m root " + empty_tree);
     GitOk("update-ref refs/heads/main " + root);
     ASSERT_EQ(git_oid_fromstr(&root_, root.c_str()), 0);
   }
