@@ -7,7 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/repo_service/known_hosts.h"
-#include "services/repo_service/repo_store.h"
+#include "services/repo_service/store_options.h"
 
 namespace tracker::repo {
 

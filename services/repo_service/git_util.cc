@@ -1,12 +1,6 @@
 #include "services/repo_service/git_util.h"
 
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <condition_variable>
 #include <mutex>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -31,6 +25,13 @@ void InitLibgit2() {
     // only re-reads them: an open and an inflate per tree on the path.
     git_libgit2_opts(GIT_OPT_ENABLE_STRICT_OBJECT_CREATION, 0);
   });
+}
+
+absl::StatusOr<RepositoryPtr> OpenRepository(const std::string& path) {
+  git_repository* raw = nullptr;
+  GIT_RETURN_IF_ERROR(git_repository_open(&raw, path.c_str()),
+                      absl::StrCat("open repository ", path));
+  return RepositoryPtr(raw);
 }
 
 absl::Status GitStatus(int error, absl::string_view context) {
@@ -59,119 +60,34 @@ absl::Status GitStatus(int error, absl::string_view context) {
   }
 }
 
-DeferredObjectSync::DeferredObjectSync(git_repository* repo, int fd_in_repo, bool durable)
-    : repo_(repo), fd_(fd_in_repo), durable_(durable) {
-  git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0);
+absl::StatusOr<git_oid> ResolveRef(git_repository* repo, const std::string& ref_name) {
+  git_oid oid;
+  GIT_RETURN_IF_ERROR(git_reference_name_to_id(&oid, repo, ref_name.c_str()),
+                      absl::StrCat("resolve ", ref_name));
+  return oid;
 }
 
-DeferredObjectSync::~DeferredObjectSync() { git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1); }
-
-namespace {
-
-// One thread, for the life of the process, that runs syncfs() for a writer
-// while the writer parses its next snapshot. Starting a thread per write cost
-// ~0.2 ms.
-class SyncThread {
- public:
-  static SyncThread& Instance() {
-    static SyncThread* instance = new SyncThread();  // never destroyed: detached
-    return *instance;
-  }
-  // syncfs(fd) on this thread while `meanwhile` runs on the caller's; the
-  // errno of the syncfs(), 0 when it succeeded. One caller at a time (two
-  // stores in one process take turns).
-  int SyncWhile(int fd, const std::function<void()>& meanwhile) {
-    std::lock_guard<std::mutex> turn(turn_mu_);
-    Start(fd);
-    meanwhile();
-    return Wait();
-  }
-
- private:
-  void Start(int fd) {
-    std::lock_guard<std::mutex> lock(mu_);
-    fd_ = fd;
-    requested_ = true;
-    done_ = false;
-    cv_.notify_all();
-  }
-  // errno of the syncfs(), 0 when it succeeded.
-  int Wait() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return done_; });
-    return error_;
-  }
-
-  SyncThread() { std::thread([this] { Run(); }).detach(); }
-  void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [&] { return requested_; });
-      requested_ = false;
-      int fd = fd_;
-      lock.unlock();
-      int error = ::syncfs(fd) == 0 ? 0 : errno;
-      lock.lock();
-      error_ = error;
-      done_ = true;
-      cv_.notify_all();
-    }
-  }
-
-  std::mutex turn_mu_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int fd_ = -1;
-  bool requested_ = false;
-  bool done_ = false;
-  int error_ = 0;
-};
-
-}  // namespace
+absl::StatusOr<std::string> ReadBlob(git_repository* repo, const git_oid& oid) {
+  git_blob* raw = nullptr;
+  GIT_RETURN_IF_ERROR(git_blob_lookup(&raw, repo, &oid), "read blob");
+  BlobPtr blob(raw);
+  return std::string(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                     static_cast<size_t>(git_blob_rawsize(blob.get())));
+}
 
 std::string ObjectDirectory(git_repository* repo) {
-  git_buf objects = GIT_BUF_INIT;
+  GitBuf objects;
   std::string dir;
-  if (git_repository_item_path(&objects, repo, GIT_REPOSITORY_ITEM_OBJECTS) == 0) {
-    dir = std::string(objects.ptr, objects.size);
+  if (git_repository_item_path(objects.get(), repo, GIT_REPOSITORY_ITEM_OBJECTS) == 0) {
+    dir = objects.str();
   } else {
     git_error_clear();
     dir = absl::StrCat(git_repository_path(repo), "objects");
   }
-  git_buf_dispose(&objects);
   return std::string(absl::StripSuffix(dir, "/"));
 }
 
 std::string PackDirectory(git_repository* repo) { return ObjectDirectory(repo) + "/pack"; }
-
-absl::Status DeferredObjectSync::Flush(const std::function<void()>& meanwhile) {
-  if (!pack_.empty()) {
-    TRACKER_ASSIGN_OR_RETURN(std::string written, pack_.Write(PackDirectory(repo_)));
-    ++packs_written_;
-    // Found now rather than on the first miss of a look-up.
-    git_odb* odb = nullptr;
-    GIT_RETURN_IF_ERROR(git_repository_odb(&odb, repo_), "open object database");
-    int rc = git_odb_refresh(odb);
-    git_odb_free(odb);
-    GIT_RETURN_IF_ERROR(rc, absl::StrCat("read the new pack ", written));
-  }
-  if (!durable_) {
-    if (meanwhile) meanwhile();
-    return absl::OkStatus();
-  }
-  git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1);
-  int error = 0;
-  if (meanwhile) {
-    error = SyncThread::Instance().SyncWhile(fd_, meanwhile);
-  } else if (::syncfs(fd_) != 0) {
-    error = errno;
-  }
-  if (error != 0) {
-    return absl::InternalError(
-        absl::StrCat("syncfs of the repository failed: ", std::strerror(error)));
-  }
-  return absl::OkStatus();
-}
 
 absl::StatusOr<TreePtr> TreeCache::Lookup(git_repository* repo, const git_oid& oid) {
   for (const auto& [id, tree] : trees_) {

@@ -5,7 +5,6 @@
 
 #include <git2.h>
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -14,7 +13,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/repo_service/pack_file.h"
 
 namespace tracker::repo {
 
@@ -29,14 +27,33 @@ using RepositoryPtr = std::unique_ptr<git_repository, GitDeleter<git_repository,
 using CommitPtr = std::unique_ptr<git_commit, GitDeleter<git_commit, git_commit_free>>;
 using TreePtr = std::unique_ptr<git_tree, GitDeleter<git_tree, git_tree_free>>;
 using BlobPtr = std::unique_ptr<git_blob, GitDeleter<git_blob, git_blob_free>>;
+using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, git_object_free>>;
 using ReferencePtr = std::unique_ptr<git_reference, GitDeleter<git_reference, git_reference_free>>;
 using SignaturePtr = std::unique_ptr<git_signature, GitDeleter<git_signature, git_signature_free>>;
 using IndexPtr = std::unique_ptr<git_index, GitDeleter<git_index, git_index_free>>;
-using DiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff, git_diff_free>>;
+using IndexConflictIteratorPtr =
+    std::unique_ptr<git_index_conflict_iterator,
+                    GitDeleter<git_index_conflict_iterator, git_index_conflict_iterator_free>>;
 using RemotePtr = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
-using RevwalkPtr = std::unique_ptr<git_revwalk, GitDeleter<git_revwalk, git_revwalk_free>>;
-using ObjectPtr = std::unique_ptr<git_object, GitDeleter<git_object, git_object_free>>;
+using ConfigPtr = std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>>;
 using OdbPtr = std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>>;
+
+// A git_buf that libgit2 filled, disposed of when it goes out of scope.
+class GitBuf {
+ public:
+  GitBuf() = default;
+  ~GitBuf() { git_buf_dispose(&buf_); }
+  GitBuf(const GitBuf&) = delete;
+  GitBuf& operator=(const GitBuf&) = delete;
+  git_buf* get() { return &buf_; }
+  std::string str() const { return std::string(buf_.ptr, buf_.size); }
+
+ private:
+  git_buf buf_ = GIT_BUF_INIT;
+};
+
+// Opens the repository at `path` (a clone of ours; bare or not).
+absl::StatusOr<RepositoryPtr> OpenRepository(const std::string& path);
 
 // Initializes libgit2 once per process and sets the options every process
 // of ours wants (fsync of objects and refs on, no object cache, no re-reading
@@ -55,45 +72,10 @@ absl::Status GitStatus(int error, absl::string_view context);
     if (git_rc_ < 0) return ::tracker::repo::GitStatus(git_rc_, context); \
   } while (0)
 
-// The objects of one write, and their fsync deferred to one flush.
-//
-// Objects added here stay in memory and Flush() writes them as one pack
-// (pack_file.h): two new files where libgit2 would write one loose file per
-// object. Objects libgit2 writes itself meanwhile (a merge's trees) are
-// written without fsync while this lives. Flush() makes all of them durable
-// with one syncfs() of the repository's file system, before any ref may
-// point at them (UpdateBranchRef writes the new ref value first, so the same
-// syncfs() covers it), and turns fsync back on. libgit2's option is
-// process-wide: hold one only under the lock that serializes every git write
-// of the process.
-class DeferredObjectSync {
- public:
-  // `fd_in_repo`: any open descriptor on the repository's file system.
-  // `durable` false skips every sync, objects and ref alike (git's own
-  // defaults); only for measuring against git.
-  DeferredObjectSync(git_repository* repo, int fd_in_repo, bool durable);
-  ~DeferredObjectSync();
-  DeferredObjectSync(const DeferredObjectSync&) = delete;
-  DeferredObjectSync& operator=(const DeferredObjectSync&) = delete;
-
-  // Where the write puts its new objects.
-  PackBatch& objects() { return pack_; }
-  // Writes the pack and tells libgit2 about it, then syncs. `meanwhile`, if
-  // given, runs on the calling thread while another thread waits for the
-  // disk: work that needs the written objects but must not be published
-  // before they are durable (the next snapshot).
-  absl::Status Flush(const std::function<void()>& meanwhile = nullptr);
-  bool durable() const { return durable_; }
-  // How many packs Flush() has written (0 or 1).
-  int packs_written() const { return packs_written_; }
-
- private:
-  git_repository* repo_;
-  int fd_;
-  bool durable_;
-  PackBatch pack_;
-  int packs_written_ = 0;
-};
+// The id a ref points at; NOT_FOUND when there is no such ref.
+absl::StatusOr<git_oid> ResolveRef(git_repository* repo, const std::string& ref_name);
+// A blob's bytes.
+absl::StatusOr<std::string> ReadBlob(git_repository* repo, const git_oid& oid);
 
 // `repo`'s objects/ and objects/pack/, without a trailing slash.
 std::string ObjectDirectory(git_repository* repo);

@@ -6,8 +6,9 @@
 
 namespace tracker::repo {
 
-// The gRPC face of RepoStore: converts statuses at the boundary, nothing
-// else. The store must outlive the service.
+// The gRPC face of RepoStore: translates tracker.v1 messages to and from the
+// store's own types (store_types.h) and statuses at the boundary; the store
+// knows nothing of protos. The store must outlive the service.
 class RepoServiceImpl final : public tracker::v1::RepoService::Service {
  public:
   explicit RepoServiceImpl(RepoStore* store) : store_(store) {}

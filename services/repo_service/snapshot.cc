@@ -141,6 +141,18 @@ absl::StatusOr<std::shared_ptr<const ParsedSummary>> LoadSummary(
   return std::shared_ptr<const ParsedSummary>(std::move(parsed));
 }
 
+// A flag file's bytes, from a previous snapshot when it has the same blob.
+absl::StatusOr<std::string> LoadFlagContent(git_repository* repo, const git_oid& blob_oid,
+                                            const std::vector<const Snapshot*>& previous) {
+  for (const Snapshot* prev : previous) {
+    if (prev == nullptr) continue;
+    for (const FlagFile& f : prev->flags) {
+      if (OidEqual(f.blob, blob_oid)) return f.content;
+    }
+  }
+  return ReadBlob(repo, blob_oid);
+}
+
 absl::StatusOr<std::shared_ptr<const Batch>> LoadBatch(
     git_repository* repo, const std::string& id, const git_oid& oid,
     const std::vector<const Batch*>& prev_batches, TreeCache* cache) {
@@ -242,7 +254,9 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
     const git_oid* oid = git_tree_entry_id(e);
     if (git_tree_entry_type(e) != GIT_OBJECT_TREE) {
       if (auto flag = ParseFlagFileName(name)) {
-        snapshot->flags.push_back({flag->kind, flag->environment, name, *oid});
+        auto content = LoadFlagContent(repo, *oid, previous);
+        if (!content.ok()) return content.status();
+        snapshot->flags.push_back({flag->kind, flag->environment, name, *oid, *std::move(content)});
       } else if (name != ".gitignore" && name != kGitkeep) {
         snapshot->unknown_entries.push_back(name);
       }

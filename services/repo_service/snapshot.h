@@ -59,12 +59,19 @@ struct FlagFile {
   std::string environment;
   std::string file_name;
   git_oid blob{};
+  // The file's bytes: flags are few and small, and ListFlags then reads no
+  // git object.
+  std::string content;
 };
 
 // An immutable, parsed view of `jobs/` at one commit. Snapshots share every
 // subtree whose git id did not change, so keeping the snapshots of both
 // branches costs little more than one, and loading the next commit after a
 // write re-reads only the edited path. Safe to read from any thread.
+//
+// Loading reads git objects through the `repo` given, which only the loading
+// thread may use meanwhile (libgit2 repositories are not thread-safe); the
+// `previous` snapshots are only read.
 struct Snapshot {
   git_oid commit{};
   git_oid root_tree{};

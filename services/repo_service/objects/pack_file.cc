@@ -1,4 +1,4 @@
-#include "services/repo_service/pack_file.h"
+#include "services/repo_service/objects/pack_file.h"
 
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -19,7 +19,7 @@
 #include "common/status.h"
 #include "services/repo_service/git_util.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 
 // SHA-1 through OpenSSL: libgit2 1.5 keeps its own (collision-detecting and
 // much slower) implementation private.
@@ -314,4 +314,4 @@ void RemovePackLeftovers(const std::string& pack_dir) {
   }
 }
 
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects

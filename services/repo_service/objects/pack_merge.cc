@@ -1,4 +1,4 @@
-#include "services/repo_service/pack_merge.h"
+#include "services/repo_service/objects/pack_merge.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -17,9 +17,9 @@
 #include "common/file_util.h"
 #include "common/status.h"
 #include "services/repo_service/git_util.h"
-#include "services/repo_service/pack_file.h"
+#include "services/repo_service/objects/pack_file.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 namespace {
 
 namespace fs = std::filesystem;
@@ -208,4 +208,4 @@ absl::StatusOr<PackMergeResult> MergePacks(const std::string& pack_dir, size_t m
   }
 }
 
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects

@@ -1,4 +1,4 @@
-#include "services/repo_service/ref_update.h"
+#include "services/repo_service/objects/ref_update.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,8 +12,9 @@
 #include "absl/strings/strip.h"
 #include "common/file_util.h"
 #include "common/status.h"
+#include "services/repo_service/git_util.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 namespace {
 
 namespace fs = std::filesystem;
@@ -72,7 +73,7 @@ class RefLock {
 absl::StatusOr<bool> WritesReflog(git_repository* repo) {
   git_config* raw = nullptr;
   GIT_RETURN_IF_ERROR(git_repository_config_snapshot(&raw, repo), "read config");
-  std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>> config(raw);
+  ConfigPtr config(raw);
   const char* value = nullptr;
   if (git_config_get_string(&value, config.get(), "core.logAllRefUpdates") != 0) {
     git_error_clear();
@@ -100,15 +101,15 @@ absl::Status UpdateBranchRef(git_repository* repo, const std::string& ref_name,
   };
   if (write_reflog) {
     TRACKER_RETURN_IF_ERROR(objects.Flush(meanwhile));
-    git_reference* ref = nullptr;
-    int rc = git_reference_create_matching(&ref, repo, ref_name.c_str(), &next, 1, &expected,
+    git_reference* raw = nullptr;
+    int rc = git_reference_create_matching(&raw, repo, ref_name.c_str(), &next, 1, &expected,
                                            reflog_message.c_str());
+    ReferencePtr ref(raw);
     if (rc == GIT_EMODIFIED) {
       git_error_clear();
       return moved();
     }
     GIT_RETURN_IF_ERROR(rc, absl::StrCat("update ", ref_name));
-    git_reference_free(ref);
     return absl::OkStatus();
   }
 
@@ -127,4 +128,4 @@ absl::Status UpdateBranchRef(git_repository* repo, const std::string& ref_name,
   return SyncDirectory(fs::path(ref_path).parent_path().string());
 }
 
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects

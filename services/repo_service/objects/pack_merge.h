@@ -1,5 +1,5 @@
-#ifndef SERVICES_REPO_SERVICE_PACK_MERGE_H_
-#define SERVICES_REPO_SERVICE_PACK_MERGE_H_
+#ifndef SERVICES_REPO_SERVICE_OBJECTS_PACK_MERGE_H_
+#define SERVICES_REPO_SERVICE_OBJECTS_PACK_MERGE_H_
 
 // Merges the packs the tracker writes (one per write, pack_file.h) so that
 // they never grow into thousands of files that every object look-up walks.
@@ -20,7 +20,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 
 // How many of the smallest packs (`ascending_sizes`, sorted) to roll into one
 // so that the rest, with the new pack, grow by a factor of two each: git's
@@ -44,6 +44,6 @@ absl::StatusOr<PackMergeResult> MergePacks(const std::string& pack_dir, size_t m
                                            bool durable,
                                            absl::flat_hash_set<std::string>* not_mergeable);
 
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects
 
-#endif  // SERVICES_REPO_SERVICE_PACK_MERGE_H_
+#endif  // SERVICES_REPO_SERVICE_OBJECTS_PACK_MERGE_H_

@@ -1,5 +1,5 @@
-#ifndef SERVICES_REPO_SERVICE_PACK_FILE_H_
-#define SERVICES_REPO_SERVICE_PACK_FILE_H_
+#ifndef SERVICES_REPO_SERVICE_OBJECTS_PACK_FILE_H_
+#define SERVICES_REPO_SERVICE_OBJECTS_PACK_FILE_H_
 
 // Git pack files (format v2, index v2) written by the tracker itself.
 //
@@ -23,7 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 
 // git's object id: SHA-1 of "<type> <size>\0" followed by the content.
 git_oid ObjectId(git_object_t type, absl::string_view content);
@@ -100,6 +100,6 @@ absl::StatusOr<PackIndex> ReadPackIndex(const std::string& idx_path);
 // holds the repository's lock (nobody else may be writing there).
 void RemovePackLeftovers(const std::string& pack_dir);
 
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects
 
-#endif  // SERVICES_REPO_SERVICE_PACK_FILE_H_
+#endif  // SERVICES_REPO_SERVICE_OBJECTS_PACK_FILE_H_

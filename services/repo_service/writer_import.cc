@@ -1,5 +1,5 @@
-// ImportBatch: a new batch on main, validated as a whole before anything is
-// written. The uniqueness of SONG analysis ids across every batch of the
+// StoreWriter::ImportBatch: a new batch on main, validated as a whole before
+// anything is written. The uniqueness of SONG analysis ids across every batch of the
 // repository is the check the real history needed most ("manually remove
 // duplicates").
 
@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "common/status.h"
-#include "services/repo_service/repo_store.h"
+#include "services/repo_service/writer.h"
 #include "tracking/batch_summary.h"
 #include "tracking/ids.h"
 #include "tracking/layout.h"
@@ -33,8 +33,10 @@ using ::tracker::tracking::kAllStates;
 using ::tracker::tracking::kGitkeep;
 using ::tracker::tracking::kJobsDir;
 using ::tracker::tracking::kMainBranch;
+using ::tracker::tracking::kSchedulerBranch;
 using ::tracker::tracking::kParamsFile;
 using ::tracker::tracking::kSummaryFile;
+using objects::TreeEditor;
 namespace {
 
 constexpr int kMaxJobsPerBatch = 100000;
@@ -108,16 +110,16 @@ absl::Status CheckParams(const std::string& study, const std::string& batch,
 
 }  // namespace
 
-absl::StatusOr<tracker::v1::ImportBatchResponse> RepoStore::ImportBatch(
-    const tracker::v1::ImportBatchRequest& req) {
-  const std::string& study = req.study_id();
-  const std::string& batch_id = req.batch_id();
+absl::StatusOr<ImportResult> StoreWriter::ImportBatch(const WriteOptions& options,
+                                                     const BatchImport& req) {
+  const std::string& study = req.study_id;
+  const std::string& batch_id = req.batch_id;
   TRACKER_RETURN_IF_ERROR(ValidateStudyId(study));
   TRACKER_RETURN_IF_ERROR(ValidateBatchId(batch_id));
-  if (!req.options().branch().empty() && req.options().branch() != kMainBranch) {
+  if (!options.branch.empty() && options.branch != kMainBranch) {
     return absl::InvalidArgumentError("batches are imported on main only");
   }
-  auto summary = ParseBatchSummary(req.summary_tsv());
+  auto summary = ParseBatchSummary(req.summary_tsv);
   if (!summary.ok()) return summary.status();
   if (summary->lines.empty()) {
     return absl::InvalidArgumentError("batch-summary.tsv has no job lines");
@@ -139,13 +141,13 @@ absl::StatusOr<tracker::v1::ImportBatchResponse> RepoStore::ImportBatch(
   }
   std::vector<std::string> no_params, no_lines, inconsistent;
   for (const auto& [job, plan] : jobs) {
-    if (req.params_json().count(job) == 0) no_params.push_back(job);
+    if (req.params_json.count(job) == 0) no_params.push_back(job);
     if (plan.declared_count != static_cast<int>(plan.analyses.size()) ||
         plan.declared_bytes != plan.summed_bytes) {
       inconsistent.push_back(job);
     }
   }
-  for (const auto& [job, text] : req.params_json()) {
+  for (const auto& [job, text] : req.params_json) {
     TRACKER_RETURN_IF_ERROR(ValidateJobId(job));
     if (jobs.count(job) == 0) no_lines.push_back(job);
   }
@@ -163,22 +165,20 @@ absl::StatusOr<tracker::v1::ImportBatchResponse> RepoStore::ImportBatch(
         Sample(inconsistent)));
   }
   for (const auto& [job, plan] : jobs) {
-    TRACKER_RETURN_IF_ERROR(
-        CheckParams(study, batch_id, job, req.params_json().at(job), plan));
+    TRACKER_RETURN_IF_ERROR(CheckParams(study, batch_id, job, req.params_json.at(job), plan));
   }
 
   // Analysis id -> job of the new batch, for the repository-wide check.
   std::unordered_map<std::string, std::string> incoming;
   for (const SummaryLine& line : summary->lines) incoming[line.analysis_id] = line.job_id;
 
-  std::lock_guard<std::mutex> write(write_mu_);
   auto check_and_write = [&](const Snapshot& snap, TreeEditor* editor) -> absl::Status {
     if (snap.FindBatch(study, batch_id) != nullptr) {
       return absl::AlreadyExistsError(
           absl::StrCat("batch ", study, "/", batch_id, " already exists"));
     }
     // Both branches: scheduler may hold a batch main has not merged yet.
-    std::shared_ptr<const Snapshot> sched = Current().scheduler;
+    std::shared_ptr<const Snapshot> sched = snapshots_.Get(kSchedulerBranch);
     for (const Snapshot* s : {&snap, sched.get()}) {
       for (const auto& [sid, st] : s->studies) {
         for (const auto& [bid, b] : st->batches) {
@@ -197,12 +197,12 @@ absl::StatusOr<tracker::v1::ImportBatchResponse> RepoStore::ImportBatch(
     if (editor == nullptr) return absl::OkStatus();
     const std::string dir = absl::StrCat(kJobsDir, "/", study, "/", batch_id);
     TRACKER_RETURN_IF_ERROR(editor->PutBlob(absl::StrCat(dir, "/", kSummaryFile),
-                                            req.summary_tsv()));
+                                            req.summary_tsv));
     for (State s : kAllStates) {
       TRACKER_RETURN_IF_ERROR(
           editor->PutBlob(absl::StrCat(dir, "/", StateFolder(s), "/", kGitkeep), ""));
     }
-    for (const auto& [job, text] : req.params_json()) {
+    for (const auto& [job, text] : req.params_json) {
       TRACKER_RETURN_IF_ERROR(editor->PutBlob(
           absl::StrCat(JobDir(study, batch_id, State::kBacklog, job), "/", kParamsFile),
           text));
@@ -210,28 +210,27 @@ absl::StatusOr<tracker::v1::ImportBatchResponse> RepoStore::ImportBatch(
     return absl::OkStatus();
   };
 
-  tracker::v1::ImportBatchResponse response;
-  response.set_job_count(static_cast<int>(jobs.size()));
-  response.set_analysis_count(static_cast<int>(summary->lines.size()));
-  response.set_total_bytes(total_bytes);
-  if (req.dry_run()) {
-    auto snap = Read(kMainBranch);
-    if (!snap.ok()) return snap.status();
-    TRACKER_RETURN_IF_ERROR(check_and_write(**snap, nullptr));
+  ImportResult response;
+  response.job_count = static_cast<int>(jobs.size());
+  response.analysis_count = static_cast<int>(summary->lines.size());
+  response.total_bytes = total_bytes;
+  if (req.dry_run) {
+    // A read: checked against the published snapshot, no write lock taken.
+    TRACKER_RETURN_IF_ERROR(check_and_write(*snapshots_.Get(kMainBranch), nullptr));
     return response;
   }
-  auto result = CommitEdit(
-      req.options(), kMainBranch,
+  auto result = Commit(
+      options, kMainBranch,
       absl::StrCat("added ", jobs.size(), " jobs for ", study, " in batch ", batch_id),
       [&](const Snapshot& snap, TreeEditor& editor) { return check_and_write(snap, &editor); });
   if (!result.ok()) return result.status();
-  *response.mutable_result() = *result;
+  response.result = *result;
   LogInfo("batch_imported")
       .Kv("study", study)
       .Kv("batch", batch_id)
       .Kv("jobs", static_cast<int64_t>(jobs.size()))
       .Kv("analyses", static_cast<int64_t>(summary->lines.size()))
-      .Kv("commit", result->commit());
+      .Kv("commit", result->commit);
   return response;
 }
 

@@ -1,7 +1,7 @@
 // TreeEditor writes its trees itself: they must be exactly the trees git
 // would write (git mktree sorts and canonicalizes; the ids must match).
 
-#include "services/repo_service/tree_editor.h"
+#include "services/repo_service/objects/tree_editor.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include "absl/strings/strip.h"
 #include "testing/test_util.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 namespace {
 
 using ::tracker::testing::Shell;
@@ -33,10 +33,10 @@ class TreeEditorTest : public ::testing::Test {
   // Writes the editor's objects, then has git rebuild the tree `id` from its
   // own listing: git sorts entries itself, so equal ids mean our order and
   // bytes are git's.
-  std::string Written(TreeEditor& editor, PackBatch& objects) {
+  std::string Written(TreeEditor& editor, ObjectWrite& objects) {
     auto root = editor.Write();
     EXPECT_TRUE(root.ok()) << root.status();
-    EXPECT_TRUE(objects.Write(dir_ + "/objects/pack").ok());
+    EXPECT_TRUE(objects.WritePack(dir_ + "/objects/pack").ok());
     EXPECT_EQ(git_odb_refresh(Odb()), 0);
     return OidHex(*root);
   }
@@ -57,7 +57,7 @@ class TreeEditorTest : public ::testing::Test {
 };
 
 TEST_F(TreeEditorTest, TreesAreInGitsOrderWithTreesSortedAsIfEndingInSlash) {
-  PackBatch objects;
+  ObjectWrite objects;
   TreeEditor editor(repo_.get(), nullptr, &objects);
   // "a" is a tree, so it sorts as "a/": after "a.b" and "a-b", before "a0".
   for (const char* path : {"d/a0", "d/a/x", "d/a.b", "d/a-b/y", "d/ab", "d/a/.gitkeep"}) {
@@ -85,7 +85,7 @@ TEST_F(TreeEditorTest, TreesAreInGitsOrderWithTreesSortedAsIfEndingInSlash) {
 }
 
 TEST_F(TreeEditorTest, AnEmptiedDirectoryDisappearsAndAnEmptyRootIsTheEmptyTree) {
-  PackBatch objects;
+  ObjectWrite objects;
   TreeEditor editor(repo_.get(), nullptr, &objects);
   ASSERT_TRUE(editor.PutBlob("jobs/x/params.json", "{}").ok());
   std::string root = Written(editor, objects);
@@ -98,4 +98,4 @@ TEST_F(TreeEditorTest, AnEmptiedDirectoryDisappearsAndAnEmptyRootIsTheEmptyTree)
 }
 
 }  // namespace
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects

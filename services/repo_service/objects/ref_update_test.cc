@@ -1,7 +1,7 @@
 // UpdateBranchRef against real bare repositories made with git itself, and
 // read back with git.
 
-#include "services/repo_service/ref_update.h"
+#include "services/repo_service/objects/ref_update.h"
 
 #include <fcntl.h>
 #include <gmock/gmock.h>
@@ -14,9 +14,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "services/repo_service/git_util.h"
 #include "testing/test_util.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 namespace {
 
 namespace fs = std::filesystem;
@@ -70,7 +71,7 @@ class RefUpdateTest : public ::testing::Test {
   }
   absl::Status Update(const std::string& expected, const std::string& next, bool reflog,
                       bool durable = true) {
-    DeferredObjectSync objects(repo_.get(), fd_, durable);
+    DeferredObjectSync objects(repo_.get(), fd_, durable, nullptr);
     return UpdateBranchRef(repo_.get(), kRef, Oid(expected), Oid(next), "test: move",
                            reflog, objects);
   }
@@ -155,7 +156,7 @@ TEST(DeferredObjectSyncTest, RunsTheWorkInBetweenAndReportsAFailedSync) {
   int ran = 0;
   {
     int fd = ::open("/", O_RDONLY | O_DIRECTORY);
-    DeferredObjectSync objects(nullptr, fd, true);
+    DeferredObjectSync objects(nullptr, fd, true, nullptr);
     EXPECT_TRUE(objects.Flush([&] { ++ran; }).ok());
     EXPECT_TRUE(objects.Flush().ok());
     ::close(fd);
@@ -163,16 +164,16 @@ TEST(DeferredObjectSyncTest, RunsTheWorkInBetweenAndReportsAFailedSync) {
   EXPECT_EQ(ran, 1);
   // A descriptor that is not open: the sync fails, and the failure is the
   // answer, after the work in between has run.
-  DeferredObjectSync broken(nullptr, -1, true);
+  DeferredObjectSync broken(nullptr, -1, true, nullptr);
   absl::Status s = broken.Flush([&] { ++ran; });
   EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
   EXPECT_THAT(s.message(), HasSubstr("syncfs of the repository failed"));
   EXPECT_EQ(ran, 2);
   // Without durability nothing is synced, and the work still runs.
-  DeferredObjectSync undurable(nullptr, -1, false);
+  DeferredObjectSync undurable(nullptr, -1, false, nullptr);
   EXPECT_TRUE(undurable.Flush([&] { ++ran; }).ok());
   EXPECT_EQ(ran, 3);
 }
 
 }  // namespace
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects

@@ -1,4 +1,4 @@
-#include "services/repo_service/tree_editor.h"
+#include "services/repo_service/objects/tree_editor.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 namespace {
 
 struct TreeEntry {
@@ -71,7 +71,7 @@ struct TreeEditor::Node {
   std::map<std::string, Entry> overrides;
 };
 
-TreeEditor::TreeEditor(git_repository* repo, const git_oid* base_root, PackBatch* objects,
+TreeEditor::TreeEditor(git_repository* repo, const git_oid* base_root, ObjectWrite* objects,
                        TreeCache* cache)
     : repo_(repo), objects_(objects), cache_(cache), root_(std::make_unique<Node>()) {
   if (base_root != nullptr) root_->base = *base_root;
@@ -205,4 +205,4 @@ absl::StatusOr<git_oid> TreeEditor::Write() {
   return objects_->Add(GIT_OBJECT_TREE, "");
 }
 
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects

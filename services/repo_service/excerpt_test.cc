@@ -1,7 +1,11 @@
-// RepoStore against real git repositories: the excerpt of the real tracking
-// repository where it matters, small generated ones elsewhere.
+// The store, through its gRPC face, against the excerpt of the real tracking
+// repository (../shared/fixtures, optional): the real history's reports,
+// merges, duplicates and bad inputs. The same behaviour on a generated
+// repository, which every clone has, is in reader_test, writer_test and
+// sync_test.
 
 #include "services/repo_service/repo_store.h"
+#include "services/repo_service/service_test_client.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -43,6 +47,7 @@ class ExcerptTest : public ::testing::Test {
     OpenStore();
   }
   void OpenStore() {
+    api_.reset();
     store_.reset();
     StoreOptions options;
     options.path = tmp_.path() + "/clone.git";
@@ -51,6 +56,7 @@ class ExcerptTest : public ::testing::Test {
     auto store = RepoStore::Open(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
+    api_ = std::make_unique<ServiceTestClient>(store_.get());
   }
   std::string Tip(const std::string& branch) {
     return Git(tmp_.path() + "/clone.git", absl::StrCat("rev-parse refs/heads/", branch));
@@ -67,6 +73,7 @@ class ExcerptTest : public ::testing::Test {
   TempDir tmp_;
   std::string remote_;
   std::unique_ptr<RepoStore> store_;
+  std::unique_ptr<ServiceTestClient> api_;  // the store's gRPC face
 };
 
 // The seed's report loop, verbatim.
@@ -87,7 +94,7 @@ TEST_F(ExcerptTest, ReportIsByteForByteTheSeedLoop) {
     ASSERT_EQ(seed.exit_code, 0) << seed.output;
     tracker::v1::ReportRequest req;
     req.set_commit(commit);
-    auto report = store_->Report(req);
+    auto report = api_->Report(req);
     ASSERT_TRUE(report.ok()) << report.status();
     EXPECT_EQ(report->text(), seed.output) << rev;
     EXPECT_EQ(report->commit(), commit);
@@ -112,7 +119,7 @@ TEST_F(ExcerptTest, EveryJobIsListedWithItsStateAndMarkers) {
   req.set_page_size(500);
   int pages = 0;
   do {
-    auto page = store_->ListJobs(req);
+    auto page = api_->ListJobs(req);
     ASSERT_TRUE(page.ok()) << page.status();
     EXPECT_EQ(page->total_size(), 1259);
     for (const auto& job : page->jobs()) {
@@ -122,7 +129,7 @@ TEST_F(ExcerptTest, EveryJobIsListedWithItsStateAndMarkers) {
                                       "/", state, "/", job.key().job_id());
       tracker::v1::GetJobRequest get;
       *get.mutable_key() = job.key();
-      auto detail = store_->GetJob(get);
+      auto detail = api_->GetJob(get);
       ASSERT_TRUE(detail.ok()) << detail.status();
       std::set<std::string> files = {"params.json"};
       for (const auto& run : detail->runs()) {
@@ -150,14 +157,14 @@ TEST_F(ExcerptTest, MoveAndMoveBackGivesTheSameTree) {
   t->mutable_key()->set_job_id("job.0001");
   t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
   t->set_to_state(tracker::v1::JOB_STATE_BACKLOG);
-  auto moved = store_->TransitionJobs(there);
+  auto moved = api_->TransitionJobs(there);
   ASSERT_TRUE(moved.ok()) << moved.status();
   EXPECT_NE(Git(tmp_.path() + "/clone.git", "rev-parse scheduler^{tree}"), tree_before);
 
   tracker::v1::TransitionJobsRequest back = there;
   back.mutable_transitions(0)->set_from_state(tracker::v1::JOB_STATE_BACKLOG);
   back.mutable_transitions(0)->set_to_state(tracker::v1::JOB_STATE_COMPLETED);
-  ASSERT_TRUE(store_->TransitionJobs(back).ok());
+  ASSERT_TRUE(api_->TransitionJobs(back).ok());
   EXPECT_EQ(Git(tmp_.path() + "/clone.git", "rev-parse scheduler^{tree}"), tree_before);
   auto fsck = Shell(absl::StrCat("git -C ", ShellQuote(tmp_.path() + "/clone.git"), " fsck --full"));
   EXPECT_EQ(fsck.exit_code, 0) << fsck.output;
@@ -175,12 +182,12 @@ TEST_F(ExcerptTest, ManyWritesLeaveFewPacksAndEveryObjectReadable) {
   flag.mutable_flag()->set_kind(tracker::v1::FLAG_KIND_EXCESSIVE_FAILURE);
   flag.mutable_flag()->set_environment("rdpc_qa");
   flag.mutable_flag()->set_content("5 failures since the last push\n");
-  ASSERT_TRUE(store_->SetFlag(flag).ok());
+  ASSERT_TRUE(api_->SetFlag(flag).ok());
 
   tracker::v1::ListJobsRequest list;
   list.add_states(tracker::v1::JOB_STATE_COMPLETED);
   list.set_page_size(40);
-  auto jobs = store_->ListJobs(list);
+  auto jobs = api_->ListJobs(list);
   ASSERT_TRUE(jobs.ok()) << jobs.status();
   ASSERT_EQ(jobs->jobs_size(), 40);
   for (const auto& job : jobs->jobs()) {
@@ -189,7 +196,7 @@ TEST_F(ExcerptTest, ManyWritesLeaveFewPacksAndEveryObjectReadable) {
     *t->mutable_key() = job.key();
     t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
     t->set_to_state(tracker::v1::JOB_STATE_FAILED);
-    ASSERT_TRUE(store_->TransitionJobs(req).ok());
+    ASSERT_TRUE(api_->TransitionJobs(req).ok());
   }
   // 41 packs written, merged after every 16: far fewer remain.
   EXPECT_LE(packs(), packs_at_start + 16);
@@ -209,12 +216,12 @@ TEST_F(ExcerptTest, ManyWritesLeaveFewPacksAndEveryObjectReadable) {
     for (const auto& job : jobs->jobs()) {
       tracker::v1::GetJobRequest get;
       *get.mutable_key() = job.key();
-      auto read = store_->GetJob(get);
+      auto read = api_->GetJob(get);
       ASSERT_TRUE(read.ok()) << read.status();
       EXPECT_EQ(read->state(), tracker::v1::JOB_STATE_FAILED);
       EXPECT_FALSE(read->params_json().empty());
     }
-    auto flags = store_->ListFlags({});
+    auto flags = api_->ListFlags({});
     ASSERT_TRUE(flags.ok()) << flags.status();
     ASSERT_EQ(flags->flags_size(), 1);
     EXPECT_EQ(flags->flags(0).content(), "5 failures since the last push\n");
@@ -238,7 +245,7 @@ TEST_F(ExcerptTest, APendingStartRecordIsReplacedByTheRunMarker) {
   t->mutable_add_run()->set_epoch_seconds(1800000000);
   t->mutable_add_run()->set_environment("rdpc_qa");
   t->mutable_add_run()->set_run_id("pending-a2");
-  ASSERT_TRUE(store_->TransitionJobs(intent).ok());
+  ASSERT_TRUE(api_->TransitionJobs(intent).ok());
 
   tracker::v1::TransitionJobsRequest record = intent;
   auto* r = record.mutable_transitions(0);
@@ -246,11 +253,11 @@ TEST_F(ExcerptTest, APendingStartRecordIsReplacedByTheRunMarker) {
   r->set_to_state(tracker::v1::JOB_STATE_QUEUED);
   r->mutable_add_run()->set_run_id("wes-0123456789abcdef0123456789abcdef");
   r->set_remove_run_file("run.1800000000.rdpc_qa.pending-a2");
-  auto recorded = store_->TransitionJobs(record);
+  auto recorded = api_->TransitionJobs(record);
   ASSERT_TRUE(recorded.ok()) << recorded.status();
   tracker::v1::GetJobRequest get;
   *get.mutable_key() = t->key();
-  auto job = store_->GetJob(get);
+  auto job = api_->GetJob(get);
   ASSERT_TRUE(job.ok());
   EXPECT_EQ(job->state(), tracker::v1::JOB_STATE_QUEUED);
   EXPECT_EQ(job->runs(job->runs_size() - 1).file_name(),
@@ -260,10 +267,10 @@ TEST_F(ExcerptTest, APendingStartRecordIsReplacedByTheRunMarker) {
   // The record is gone now: removing it again changes nothing.
   std::string tip = Tip("scheduler");
   r->clear_add_run();
-  auto again = store_->TransitionJobs(record);
+  auto again = api_->TransitionJobs(record);
   EXPECT_EQ(again.status().code(), absl::StatusCode::kFailedPrecondition) << again.status();
   r->set_remove_run_file("params.json");
-  EXPECT_EQ(store_->TransitionJobs(record).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(api_->TransitionJobs(record).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Tip("scheduler"), tip);
 }
 
@@ -284,13 +291,14 @@ TEST_F(ExcerptTest, MergesTheRealMainIntoSchedulerAsGitDidOrRefusesQueuedEdits) 
         remote_, absl::StrCat("diff --name-only ", base, " ", theirs, " | grep /queued/ | head -1"));
     Git(remote_, absl::StrCat("update-ref refs/heads/scheduler ", ours));
     Git(remote_, absl::StrCat("update-ref refs/heads/main ", theirs));
+    api_.reset();
     store_.reset();
     Shell(absl::StrCat("rm -rf ", ShellQuote(tmp_.path() + "/clone.git")));
     OpenStore();
     tracker::v1::MergeRequest req;
     req.mutable_options()->set_branch("scheduler");
     req.set_source("main");
-    auto merged = store_->Merge(req);
+    auto merged = api_->Merge(req);
     if (!admin_queued.empty()) {
       EXPECT_EQ(merged.status().code(), absl::StatusCode::kFailedPrecondition) << m;
       std::string job_dir = admin_queued.substr(0, admin_queued.rfind('/'));
@@ -320,7 +328,7 @@ TEST_F(ExcerptTest, ADuplicateAnalysisIsRefusedNamingBothPlaces) {
   (*req.mutable_params_json())["job.0001"] =
       R"({"study_id": "PACA-CA", "analysis_id": ["EGAR00001228396"]})";
   std::string before = Tip("main");
-  auto result = store_->ImportBatch(req);
+  auto result = api_->ImportBatch(req);
   EXPECT_EQ(result.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("PACA-CA/2021-07-09/job.0003"));
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("PACA-CA/2021-12-01/job.0001"));
@@ -328,7 +336,7 @@ TEST_F(ExcerptTest, ADuplicateAnalysisIsRefusedNamingBothPlaces) {
 }
 
 TEST_F(ExcerptTest, AuditFindsTheRealCountMismatchesAndNothingElseOnTheTip) {
-  auto audit = store_->Audit({});
+  auto audit = api_->Audit({});
   ASSERT_TRUE(audit.ok());
   std::map<std::string, int> codes;
   for (const auto& f : audit->findings()) codes[f.code()]++;
@@ -351,8 +359,8 @@ TEST_F(ExcerptTest, AMergeThatChangesQueuedIsRefused) {
   t->mutable_add_run()->set_epoch_seconds(1700000000);
   t->mutable_add_run()->set_environment("rdpc_qa");
   t->mutable_add_run()->set_run_id("wes-0123456789abcdef0123456789abcdef");
-  ASSERT_TRUE(store_->TransitionJobs(queue).ok());
-  ASSERT_TRUE(store_->Push({}).ok());
+  ASSERT_TRUE(api_->TransitionJobs(queue).ok());
+  ASSERT_TRUE(api_->Push({}).ok());
 
   std::string work = tmp_.path() + "/admin";
   Git(tmp_.path(), absl::StrCat("clone -q -b scheduler ", ShellQuote(remote_), " admin"));
@@ -361,12 +369,12 @@ TEST_F(ExcerptTest, AMergeThatChangesQueuedIsRefused) {
   Git(work, "-c user.name=a -c user.email=a@b commit -qam 'edit queued by hand'");
   Git(work, "push -q origin main");
 
-  ASSERT_TRUE(store_->Fetch().ok());
+  ASSERT_TRUE(api_->Fetch().ok());
   std::string before = Tip("scheduler");
   tracker::v1::MergeRequest merge;
   merge.mutable_options()->set_branch("scheduler");
   merge.set_source("main");
-  auto merged = store_->Merge(merge);
+  auto merged = api_->Merge(merge);
   EXPECT_EQ(merged.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(std::string(merged.status().message()),
               HasSubstr("jobs/BTCA-SG/2021-07-12/queued/job.0001"));
@@ -386,10 +394,10 @@ TEST_F(ExcerptTest, ARejectedPushIsMergedAndRetriedNeverForced) {
   tracker::v1::SetFlagRequest flag;
   flag.mutable_flag()->set_kind(tracker::v1::FLAG_KIND_PAUSE);
   flag.mutable_flag()->set_environment("rdpc_qa");
-  ASSERT_TRUE(store_->SetFlag(flag).ok());
+  ASSERT_TRUE(api_->SetFlag(flag).ok());
   tracker::v1::PushRequest push;
   push.set_branch("main");
-  auto pushed = store_->Push(push);
+  auto pushed = api_->Push(push);
   ASSERT_TRUE(pushed.ok()) << pushed.status();
   EXPECT_EQ(pushed->attempts(), 2);
   std::string remote_main = Git(remote_, "rev-parse main");
@@ -399,7 +407,7 @@ TEST_F(ExcerptTest, ARejectedPushIsMergedAndRetriedNeverForced) {
                              theirs, " main")).exit_code, 0);
   EXPECT_EQ(Git(remote_, "ls-tree --name-only main jobs/ | grep pause | sort | tr '\\n' ' '"),
             "jobs/pause.rdpc_prod jobs/pause.rdpc_qa");
-  auto status = store_->SyncStatus();
+  auto status = api_->SyncStatus();
   ASSERT_TRUE(status.ok());
   EXPECT_GT(status->branches(0).last_push_epoch(), 0);
   EXPECT_EQ(status->branches(0).ahead(), 0);
@@ -417,7 +425,7 @@ TEST_F(ExcerptTest, TwoWritersRacingOnOneJobExactlyOneWins) {
     t->mutable_key()->set_job_id("job.0001");
     t->set_from_state(tracker::v1::JOB_STATE_COMPLETED);
     t->set_to_state(tracker::v1::JOB_STATE_FAILED);
-    auto r = store_->TransitionJobs(req);
+    auto r = api_->TransitionJobs(req);
     if (r.ok()) {
       ++wins;
     } else {
@@ -471,49 +479,49 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
     req.set_batch_id(batch);
     req.set_summary_tsv(tsv);
     for (auto& [k, v] : params) (*req.mutable_params_json())[k] = v;
-    return store_->ImportBatch(req).status();
+    return api_->ImportBatch(req).status();
   };
   const std::string ok_params = R"({"study_id": "PACA-CA", "analysis_id": ["new-1"]})";
   std::vector<Case> cases = {
       {"path traversal in a job id",
-       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "../../x", C, B)).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "../../x", C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "invalid job id"},
       {"slash in a study id",
-       [&] { return store_->TransitionJobs(transition("PACA/CA", "2021-07-09", "job.0001", C, B)).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA/CA", "2021-07-09", "job.0001", C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "invalid study id"},
       {"control character in a job id",
-       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", std::string("job\x01", 4), C, B)).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", std::string("job\x01", 4), C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "\\x01"},
       {"NUL in a batch id",
-       [&] { return store_->TransitionJobs(transition("PACA-CA", std::string("2021-07-0\0", 10), "job.0001", C, B)).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA-CA", std::string("2021-07-0\0", 10), "job.0001", C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "invalid batch id"},
       {"unknown study",
-       [&] { return store_->TransitionJobs(transition("XXXX-YY", "2021-07-09", "job.0001", C, B)).status(); },
+       [&] { return api_->TransitionJobs(transition("XXXX-YY", "2021-07-09", "job.0001", C, B)).status(); },
        absl::StatusCode::kNotFound, "unknown study XXXX-YY"},
       {"unknown job",
-       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.9999", C, B)).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.9999", C, B)).status(); },
        absl::StatusCode::kNotFound, "unknown job PACA-CA/2021-07-09/job.9999"},
       {"job not in the expected state",
-       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", B, C)).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", B, C)).status(); },
        absl::StatusCode::kFailedPrecondition, "is in completed/, not in backlog/"},
       {"admin touching queued/ on main",
-       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, Q, "main")).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, Q, "main")).status(); },
        absl::StatusCode::kFailedPrecondition, "queued/ belongs to the scheduler"},
       {"unknown branch",
-       [&] { return store_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, B, "master")).status(); },
+       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, B, "master")).status(); },
        absl::StatusCode::kInvalidArgument, "invalid branch"},
       {"stale expected tip",
        [&] {
          auto req = transition("PACA-CA", "2021-07-09", "job.0001", C, B);
          req.mutable_options()->set_expected_tip(std::string(40, 'a'));
-         return store_->TransitionJobs(req).status();
+         return api_->TransitionJobs(req).status();
        },
        absl::StatusCode::kAborted, "not the expected"},
       {"too many transitions",
        [&] {
          tracker::v1::TransitionJobsRequest req;
          for (int i = 0; i < 10001; ++i) *req.add_transitions() = transition("PACA-CA", "2021-07-09", absl::StrCat("job.", i), C, B).transitions(0);
-         return store_->TransitionJobs(req).status();
+         return api_->TransitionJobs(req).status();
        },
        absl::StatusCode::kInvalidArgument, "at most 10000"},
       {"malformed TSV",
@@ -545,7 +553,7 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
          tracker::v1::ClearFlagRequest req;
          req.set_kind(tracker::v1::FLAG_KIND_EXCESSIVE_FAILURE);
          req.set_environment("rdpc_qa");
-         return store_->ClearFlag(req).status();
+         return api_->ClearFlag(req).status();
        },
        absl::StatusCode::kNotFound, "excessive_failure.rdpc_qa.txt is not set"},
       {"flag for a bad environment name",
@@ -553,7 +561,7 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
          tracker::v1::SetFlagRequest req;
          req.mutable_flag()->set_kind(tracker::v1::FLAG_KIND_PAUSE);
          req.mutable_flag()->set_environment("../x");
-         return store_->SetFlag(req).status();
+         return api_->SetFlag(req).status();
        },
        absl::StatusCode::kInvalidArgument, "invalid environment"},
       {"removing an analysis that is not there",
@@ -562,7 +570,7 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
          req.set_study_id("PACA-CA");
          req.set_batch_id("2021-07-09");
          req.set_analysis_id("nope");
-         return store_->RemoveAnalysis(req).status();
+         return api_->RemoveAnalysis(req).status();
        },
        absl::StatusCode::kNotFound, "analysis nope is not in PACA-CA/2021-07-09"},
       {"merging a branch that does not exist",
@@ -570,14 +578,14 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
          tracker::v1::MergeRequest req;
          req.mutable_options()->set_branch("scheduler");
          req.set_source("feature");
-         return store_->Merge(req).status();
+         return api_->Merge(req).status();
        },
        absl::StatusCode::kInvalidArgument, "merge source 'feature'"},
       {"report of a commit that does not exist",
        [&] {
          tracker::v1::ReportRequest req;
          req.set_commit(std::string(40, 'b'));
-         return store_->Report(req).status();
+         return api_->Report(req).status();
        },
        absl::StatusCode::kNotFound, "no commit"},
   };
@@ -594,8 +602,8 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
 TEST_F(ExcerptTest, AnUnreachableRemoteIsUnavailableAndChangesNothing) {
   Git(tmp_.path() + "/clone.git", "remote set-url origin /nonexistent/remote.git");
   std::string before = Tip("scheduler");
-  EXPECT_EQ(store_->Fetch().status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(store_->Push({}).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(api_->Fetch().status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(api_->Push({}).status().code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(Tip("scheduler"), before);
 }
 

@@ -1,5 +1,5 @@
-#ifndef SERVICES_REPO_SERVICE_REF_UPDATE_H_
-#define SERVICES_REPO_SERVICE_REF_UPDATE_H_
+#ifndef SERVICES_REPO_SERVICE_OBJECTS_REF_UPDATE_H_
+#define SERVICES_REPO_SERVICE_OBJECTS_REF_UPDATE_H_
 
 #include <git2.h>
 
@@ -8,9 +8,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "services/repo_service/git_util.h"
+#include "services/repo_service/objects/object_sync.h"
 
-namespace tracker::repo {
+namespace tracker::repo::objects {
 
 // Compare-and-swap of a branch ref from `expected` to `next`, written as a
 // loose ref with git's own protocol (`<ref>.lock` created exclusively,
@@ -43,6 +43,6 @@ absl::Status UpdateBranchRef(git_repository* repo, const std::string& ref_name,
 // tree and off for bare ones (repo-service's own clone is bare).
 absl::StatusOr<bool> WritesReflog(git_repository* repo);
 
-}  // namespace tracker::repo
+}  // namespace tracker::repo::objects
 
-#endif  // SERVICES_REPO_SERVICE_REF_UPDATE_H_
+#endif  // SERVICES_REPO_SERVICE_OBJECTS_REF_UPDATE_H_

@@ -1,0 +1,194 @@
+#ifndef SERVICES_REPO_SERVICE_STORE_TYPES_H_
+#define SERVICES_REPO_SERVICE_STORE_TYPES_H_
+
+// What the store's readers, writer and sync take and answer: plain values in
+// the tracking repository's own terms (tracking/). service.cc translates
+// them from and to tracker.v1 messages; nothing in the store builds one.
+// Commit ids are 40-hex strings.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tracking/flags.h"
+#include "tracking/ids.h"
+#include "tracking/layout.h"
+#include "tracking/run_marker.h"
+
+namespace tracker::repo {
+
+using tracking::FlagKind;
+using tracking::JobKey;
+using tracking::Marker;
+using tracking::State;
+
+// One run marker file of a job.
+struct Run {
+  std::string file_name;
+  Marker marker;  // parsed from file_name
+};
+
+// ---- Reads -----------------------------------------------------------------
+
+struct JobQuery {
+  std::string branch;                  // "" = scheduler
+  std::vector<std::string> study_ids;  // empty = every study
+  std::string batch_id;                // "" = every batch
+  std::vector<State> states;           // empty = every state
+  std::string environment;             // only jobs whose current run names it
+  int page_size = 0;                   // 0 = the default (1000)
+  std::string page_token;
+  int64_t min_run_epoch = 0;  // only jobs whose current run is this recent
+};
+
+struct JobSummary {
+  JobKey key;
+  State state = State::kBacklog;
+  std::optional<Run> current_run;  // the newest marker
+  int run_count = 0;
+};
+
+struct JobPage {
+  std::vector<JobSummary> jobs;
+  std::string next_page_token;  // "" on the last page
+  std::string commit;
+  int total_size = 0;  // jobs matching the query, over all pages
+};
+
+struct AnalysisLine {
+  std::string analysis_id;
+  int64_t analysis_bytes = 0;
+};
+
+struct JobDetail {
+  JobKey key;
+  State state = State::kBacklog;
+  std::string commit;
+  std::string params_json;  // exactly as stored; "" without params.json
+  std::vector<Run> runs;    // oldest first; the last is current
+  std::vector<AnalysisLine> analyses;
+  int64_t job_bytes = 0;
+  int batch_line_count = 0;  // lines of batch-summary.tsv for this job
+};
+
+struct FlagInfo {
+  FlagKind kind = FlagKind::kPause;
+  std::string environment;
+  std::string path;     // jobs/<file name>
+  std::string content;  // set by ListFlags only
+};
+
+struct FlagList {
+  std::vector<FlagInfo> flags;
+  std::string commit;
+};
+
+struct StudyCounts {
+  std::string study_id;
+  int counts[tracking::kStateCount] = {0, 0, 0, 0};  // by State
+  // Jobs in folders that are not a state (onhold/): reported, never touched.
+  std::map<std::string, int> other_folders;
+};
+
+struct StateReport {
+  std::string text;  // exactly the seed loop's lines
+  std::vector<StudyCounts> studies;
+  std::vector<FlagInfo> flags;
+  std::string commit;
+  int total_jobs = 0;
+};
+
+struct JobChange {
+  JobKey key;
+  std::string from_folder;  // "" when the job is new
+  std::string to_folder;    // "" when the job was removed
+};
+
+struct Transitions {
+  std::vector<JobChange> changes;
+  std::string from_commit;
+  std::string to_commit;
+};
+
+struct Finding {
+  std::string code;  // e.g. DUPLICATE_ANALYSIS
+  std::string message;
+};
+
+struct AuditReport {
+  std::vector<Finding> findings;
+  std::string commit;
+};
+
+// ---- Writes ----------------------------------------------------------------
+
+// Options every write takes.
+struct WriteOptions {
+  std::string branch;        // "" = the write's own default
+  std::string expected_tip;  // when set, ABORTED unless the branch is there
+  std::string message;       // "" = the write's default, in the real history's style
+  std::string author_name;   // "" = the store's default
+  std::string author_email;
+};
+
+struct WriteResult {
+  std::string commit;  // the branch's new tip
+  std::string branch;
+};
+
+struct Transition {
+  JobKey key;
+  State from = State::kBacklog;  // the state the caller expects the job in
+  State to = State::kBacklog;
+  std::optional<Marker> add_run;
+  std::string remove_run_file;  // a marker of the job to delete
+};
+
+struct BatchImport {
+  std::string study_id;
+  std::string batch_id;
+  std::string summary_tsv;                         // stored as given
+  std::map<std::string, std::string> params_json;  // job id -> params.json
+  bool dry_run = false;
+};
+
+struct ImportResult {
+  std::optional<WriteResult> result;  // none on a dry run
+  int job_count = 0;
+  int analysis_count = 0;
+  int64_t total_bytes = 0;
+};
+
+struct MergeResult {
+  WriteResult result;
+  bool fast_forward = false;
+  bool up_to_date = false;
+};
+
+// ---- With the remote -------------------------------------------------------
+
+struct BranchStatus {
+  std::string name;
+  std::string tip;
+  std::string remote_tip;  // refs/remotes/origin/<name>; "" when unknown
+  int ahead = 0;
+  int behind = 0;
+  int64_t last_push_epoch = 0;  // 0 when never pushed from here
+};
+
+struct PushResult {
+  std::string commit;  // what the remote's branch now is
+  int attempts = 0;
+  int64_t push_epoch = 0;
+};
+
+struct SyncStatus {
+  std::vector<BranchStatus> branches;  // main, scheduler
+  std::string remote_url;              // without credentials
+};
+
+}  // namespace tracker::repo
+
+#endif  // SERVICES_REPO_SERVICE_STORE_TYPES_H_
