@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
+#include "proto/tracker/v1/scheduler_names.h"
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
@@ -236,7 +237,7 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
     std::string flags = e.stopped() ? ui.StateColor("stopped") + ": " + e.stopped_reason()
                         : e.paused() ? ui.StateColor("paused")
                                      : "";
-    rows.push_back({e.name(), FormatEpoch(e.last_cycle_epoch()), ui.StateColor(e.last_outcome()),
+    rows.push_back({e.name(), FormatEpoch(e.last_cycle_epoch()), ui.StateColor(tracker::v1::CycleOutcomeName(e.last_outcome())),
                     absl::StrCat(e.queued(), "/", e.max_parallel_runs()),
                     FormatEpoch(e.next_cycle_epoch()), flags});
   }
