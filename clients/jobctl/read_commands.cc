@@ -227,7 +227,7 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
     return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync);
   });
   if (args.Has("json")) {
-    std::cout << "{\"scheduler\": " << tracker::ToJson(status)
+    std::cout << "{\"scheduler\": " << tracker::v1::WithCycleWords(tracker::ToJson(status))
               << ", \"repository\": " << (synced.ok() ? tracker::ToJson(sync) : "null") << "}\n";
     if (!synced.ok()) return ServerError(name, synced);
     return kOk;

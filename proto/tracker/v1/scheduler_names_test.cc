@@ -1,6 +1,9 @@
 #include "proto/tracker/v1/scheduler_names.h"
 
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 namespace tracker::v1 {
 namespace {
@@ -20,6 +23,23 @@ TEST(SchedulerNamesTest, OutcomesReadAsTheyDidAsText) {
 
 TEST(SchedulerNamesTest, AValueFromANewerServerShowsItsNumber) {
   EXPECT_EQ(CycleOutcomeName(static_cast<CycleOutcome>(42)), "42");
+}
+
+TEST(SchedulerNamesTest, JsonShowsTheWordsOnly) {
+  RunCycleResponse r;
+  auto* env = r.add_environments();
+  env->set_environment("qa");
+  env->set_outcome(CYCLE_OUTCOME_STOPPED);
+  env->add_actions()->set_action(CYCLE_ACTION_ROLLED_BACK);
+  env->add_actions()->set_action(CYCLE_ACTION_RESUMED);
+  std::string json;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(r, &json).ok());
+  EXPECT_EQ(WithCycleWords(json),
+            R"({"environments":[{"environment":"qa","actions":[{"action":"rolled_back"},)"
+            R"({"action":"resumed"}],"outcome":"stopped"}]})");
+  // Text that only looks like a value is left alone.
+  EXPECT_EQ(WithCycleWords(R"({"detail":"CYCLE_ACTION_RESUMED soon"})"),
+            R"({"detail":"CYCLE_ACTION_RESUMED soon"})");
 }
 
 }  // namespace
