@@ -208,7 +208,7 @@ TEST_F(SchedulerTest, AFailedJobMovedBackByAnAdminIsResumedWithItsSession) {
   }
   RunCycleResponse r = Cycle();
   bool resumed = false;
-  for (const auto& a : r.environments(0).actions()) resumed |= a.action() == "resumed";
+  for (const auto& a : r.environments(0).actions()) resumed |= a.action() == CYCLE_ACTION_RESUMED;
   EXPECT_TRUE(resumed) << r.DebugString();
   auto runs = SimRuns("rdpc_qa");
   ASSERT_EQ(runs.size(), 3u);
@@ -237,7 +237,7 @@ TEST_F(SchedulerTest, AWesOutageChangesNothingASongOutageKeepsCompleteJobsQueued
   GetSyncStatusResponse before;
   ASSERT_TRUE(cluster_->repo()->GetSyncStatus(&ctx, GetSyncStatusRequest(), &before).ok());
   RunCycleResponse down = Cycle();
-  EXPECT_EQ(down.environments(0).outcome(), "unavailable");
+  EXPECT_EQ(down.environments(0).outcome(), CYCLE_OUTCOME_UNAVAILABLE);
   grpc::ClientContext ctx_after;
   GetSyncStatusResponse after_down;
   ASSERT_TRUE(cluster_->repo()->GetSyncStatus(&ctx_after, GetSyncStatusRequest(), &after_down).ok());
@@ -254,7 +254,7 @@ TEST_F(SchedulerTest, AWesOutageChangesNothingASongOutageKeepsCompleteJobsQueued
   EXPECT_EQ(cluster_->Count(JOB_STATE_QUEUED), 4);
   EXPECT_EQ(cluster_->Count(JOB_STATE_COMPLETED, "scheduler") >= 0, true);
   int waits = 0;
-  for (const auto& a : waiting.environments(0).actions()) waits += a.action() == "waiting";
+  for (const auto& a : waiting.environments(0).actions()) waits += a.action() == CYCLE_ACTION_WAITING;
   EXPECT_EQ(waits, 4) << waiting.DebugString();
   cluster_->Sim("song-sim", "DELETE", "/_sim/faults");
   RunCycleResponse after = Cycle();
@@ -323,7 +323,7 @@ TEST_F(SchedulerTest, PauseDryRunAndAConcurrentAdminPushToMain) {
       " && git -c user.name=admin -c user.email=a@x commit -qm 'pause rdpc_qa' && git push -q origin main"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
   RunCycleResponse paused = Cycle();
-  EXPECT_EQ(paused.environments(0).outcome(), "paused");
+  EXPECT_EQ(paused.environments(0).outcome(), CYCLE_OUTCOME_PAUSED);
   EXPECT_TRUE(SimRuns("rdpc_qa").empty());
   // Unpaused on main again: the scheduler's pushes merge the admin's work.
   r = Shell(absl::StrCat("cd ", ShellQuote(admin), " && git pull -q --no-rebase origin main",

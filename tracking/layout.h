@@ -31,6 +31,12 @@ inline constexpr char kRemoteSchedulerRef[] = "origin/scheduler";
 // INVALID_ARGUMENT unless "main" or "scheduler".
 absl::Status ValidateBranch(absl::string_view branch);
 
+// The scheduler's commits on its branch begin with this tag, as the
+// original scheduler's did; its job moves are "<tag> update job status...".
+// The real history is read (and searched by admins) that way.
+inline constexpr char kSchedulerCommitTag[] = "[scheduler]";
+inline constexpr char kJobStatusCommitSubject[] = "[scheduler] update job status";
+
 enum class State { kBacklog = 0, kQueued = 1, kFailed = 2, kCompleted = 3 };
 inline constexpr int kStateCount = 4;
 inline constexpr State kAllStates[] = {State::kBacklog, State::kQueued,

@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/status.h"
+#include "proto/tracker/v1/scheduler_names.h"
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 
@@ -169,6 +170,8 @@ void Ui::Json(const google::protobuf::Message& message) const {
   options.add_whitespace = true;
   std::string out;
   (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  // Cycle actions and outcomes as the words scripts have always read.
+  out = tracker::v1::WithCycleWords(out);
   std::cout << out;
   if (out.empty() || out.back() != '\n') std::cout << "\n";
 }

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
+#include "proto/tracker/v1/scheduler_names.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
 #include "tracking/layout.h"
@@ -28,13 +29,13 @@ int CmdCycle(const std::string& name, Services& s, const Ui& ui, const Args& arg
   }
   if (!out.merge_note().empty()) std::cout << ui.Color("note: " + out.merge_note(), "33") << "\n";
   for (const auto& e : out.environments()) {
-    std::cout << ui.Color(e.environment(), "1") << ": " << ui.StateColor(e.outcome());
+    std::cout << ui.Color(e.environment(), "1") << ": " << ui.StateColor(tracker::v1::CycleOutcomeName(e.outcome()));
     if (!e.message().empty()) std::cout << " (" << e.message() << ")";
     std::cout << "; " << e.completed() << " completed, " << e.failed() << " failed, " << e.started()
               << (out.dry_run() ? " would start" : " started") << ", " << e.queued() << " queued\n";
     std::vector<std::vector<std::string>> rows;
     for (const auto& a : e.actions()) {
-      rows.push_back({"  " + tracker::tracking::JobKeyText(a.key()), ui.StateColor(a.action()), a.run_id().empty() ? "-" : a.run_id(),
+      rows.push_back({"  " + tracker::tracking::JobKeyText(a.key()), ui.StateColor(tracker::v1::CycleActionName(a.action())), a.run_id().empty() ? "-" : a.run_id(),
                       a.detail()});
     }
     if (!rows.empty()) ui.Table({"  JOB", "ACTION", "RUN", "DETAIL"}, rows);

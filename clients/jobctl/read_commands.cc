@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
 #include "proto/tracker/v1/run_states.h"
+#include "proto/tracker/v1/scheduler_names.h"
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
@@ -227,7 +228,7 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
     return s.repo->GetSyncStatus(c, GetSyncStatusRequest(), &sync);
   });
   if (args.Has("json")) {
-    std::cout << "{\"scheduler\": " << tracker::ToJson(status)
+    std::cout << "{\"scheduler\": " << tracker::v1::WithCycleWords(tracker::ToJson(status))
               << ", \"repository\": " << (synced.ok() ? tracker::ToJson(sync) : "null") << "}\n";
     if (!synced.ok()) return ServerError(name, synced);
     return kOk;
@@ -237,7 +238,7 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
     std::string flags = e.stopped() ? ui.StateColor("stopped") + ": " + e.stopped_reason()
                         : e.paused() ? ui.StateColor("paused")
                                      : "";
-    rows.push_back({e.name(), FormatEpoch(e.last_cycle_epoch()), ui.StateColor(e.last_outcome()),
+    rows.push_back({e.name(), FormatEpoch(e.last_cycle_epoch()), ui.StateColor(tracker::v1::CycleOutcomeName(e.last_outcome())),
                     absl::StrCat(e.queued(), "/", e.max_parallel_runs()),
                     FormatEpoch(e.next_cycle_epoch()), flags});
   }

@@ -167,7 +167,7 @@ absl::StatusOr<WriteResult> StoreWriter::TransitionJobs(
     moves.push_back(std::move(m));
   }
 
-  auto result = Commit(options, branch, "[scheduler] update job status",
+  auto result = Commit(options, branch, tracking::kJobStatusCommitSubject,
                        [&](const Snapshot& snap, TreeEditor& editor) -> absl::Status {
                          for (const Move& m : moves) {
                            TRACKER_RETURN_IF_ERROR(ApplyMove(snap, m, editor));
@@ -203,7 +203,7 @@ absl::StatusOr<WriteResult> StoreWriter::SetFlag(const WriteOptions& options, Fl
       DefaultBranch(options, kind == FlagKind::kPause ? kMainBranch : kSchedulerBranch);
   auto result = Commit(options, branch,
                        kind == FlagKind::kPause ? absl::StrCat("pause ", environment)
-                                                : "[scheduler] update job status",
+                                                : tracking::kJobStatusCommitSubject,
                        [&](const Snapshot&, TreeEditor& editor) {
                          return editor.PutBlob(absl::StrCat(kJobsDir, "/", name), content);
                        });

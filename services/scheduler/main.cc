@@ -6,18 +6,18 @@
 //       --repo_service=repo-service:50051 --wes_poller=wes-poller:50052 \
 //       --azure_verifier=azure-verifier:50053
 
-#include <condition_variable>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
-#include <mutex>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "common/config.h"
 #include "common/curl_http_client.h"
 #include "common/log.h"
@@ -35,6 +35,10 @@ ABSL_FLAG(std::string, repo_service, "127.0.0.1:50051", "address of repo-service
 ABSL_FLAG(std::string, wes_poller, "127.0.0.1:50052", "address of wes-poller");
 ABSL_FLAG(std::string, azure_verifier, "127.0.0.1:50053", "address of azure-verifier");
 ABSL_FLAG(int, rpc_deadline_seconds, 120, "deadline of each call to the other services");
+ABSL_FLAG(int, start_concurrency, tracker::scheduler::SchedulerOptions().start_concurrency,
+          "jobs read and StartRun calls in flight per environment");
+ABSL_FLAG(int, verify_concurrency, tracker::scheduler::SchedulerOptions().verify_concurrency,
+          "COMPLETE jobs verified in the destination SONG at once");
 ABSL_FLAG(bool, timer, true, "run cycles every scheduling_interval (false: only on demand)");
 ABSL_FLAG(int, drain_seconds, 0, "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
 ABSL_FLAG(int, shutdown_grace_seconds, 60, "how long an in-flight cycle may run after SIGTERM");
@@ -54,6 +58,25 @@ std::vector<std::string> List(const std::string& csv) {
   }
   return out;
 }
+
+// Set once at SIGTERM; the timer waits on it between cycles, so that it
+// stops at once instead of after a whole scheduling interval.
+class StopSignal {
+ public:
+  void Stop() {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  // Waits at most `timeout`; true when stopping.
+  bool WaitFor(absl::Duration timeout) {
+    absl::MutexLock lock(&mu_);
+    return mu_.AwaitWithTimeout(absl::Condition(&stopping_), timeout);
+  }
+
+ private:
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+};
 
 }  // namespace
 
@@ -90,6 +113,11 @@ int main(int argc, char** argv) {
     absl::Status valid = tracker::tracking::ValidateStudyId(s);
     if (!valid.ok()) return ConfigError(absl::StrCat("--exclude: ", valid.message()));
   }
+  options.start_concurrency = absl::GetFlag(FLAGS_start_concurrency);
+  options.verify_concurrency = absl::GetFlag(FLAGS_verify_concurrency);
+  if (options.start_concurrency < 1 || options.verify_concurrency < 1) {
+    return ConfigError("--start_concurrency and --verify_concurrency: must be >= 1");
+  }
   options.rpc.deadline = absl::Seconds(absl::GetFlag(FLAGS_rpc_deadline_seconds));
   options.upstream.deadline = options.rpc.deadline;
 
@@ -124,9 +152,7 @@ int main(int argc, char** argv) {
 
   // The timer: a cycle every scheduling_interval, a report every
   // report_interval; both stop at SIGTERM (an in-flight cycle finishes).
-  std::mutex mu;
-  std::condition_variable wake;
-  bool stopping = false;
+  StopSignal stop;
   std::thread timer;
   if (absl::GetFlag(FLAGS_timer)) {
     timer = std::thread([&] {
@@ -138,13 +164,7 @@ int main(int argc, char** argv) {
           (void)scheduler.SendReport(false);
           next_report = absl::Now() + absl::Hours(config->report_interval_hours);
         }
-        std::unique_lock<std::mutex> lock(mu);
-        if (wake.wait_for(lock, absl::ToChronoSeconds(scheduler.interval()) +
-                                    std::chrono::milliseconds(absl::ToInt64Milliseconds(
-                                        scheduler.interval() % absl::Seconds(1))),
-                          [&] { return stopping; })) {
-          return;
-        }
+        if (stop.WaitFor(scheduler.interval())) return;
       }
     });
   }
@@ -154,11 +174,7 @@ int main(int argc, char** argv) {
   server.port_file = absl::GetFlag(FLAGS_port_file);
   server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
   server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
-  absl::Status served = tracker::ServeUntilSignal(server, {&service}, [&] {
-    std::lock_guard<std::mutex> lock(mu);
-    stopping = true;
-    wake.notify_all();
-  });
+  absl::Status served = tracker::ServeUntilSignal(server, {&service}, [&] { stop.Stop(); });
   if (timer.joinable()) timer.join();
   if (!served.ok()) {
     std::cerr << "scheduler-service: " << served.message() << "\n";

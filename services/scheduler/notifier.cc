@@ -30,12 +30,16 @@ absl::Status SlackNotifier::Post(const std::string& text) {
   return absl::OkStatus();
 }
 
+absl::Status LogOnlyNotifier::Post(const std::string&) {
+  return absl::FailedPreconditionError("no Slack webhook configured");
+}
+
 bool Alerter::Alert(AlertLevel level, const std::string& key, const std::string& text) {
   const char* name = level == AlertLevel::kCritical  ? "CRITICAL"
                      : level == AlertLevel::kWarning ? "WARNING"
                                                      : "INFO";
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     auto it = sent_.find(key);
     const absl::Time now = clock_->Now();
     if (it != sent_.end() && now - it->second < repeat_after_) return false;
@@ -43,12 +47,15 @@ bool Alerter::Alert(AlertLevel level, const std::string& key, const std::string&
   }
   LogWarning("alert").Kv("level", name).Kv("key", key).Kv("text", text);
   absl::Status posted = notifier_->Post(absl::StrCat("[", name, "] ", text));
-  if (!posted.ok()) LogWarning("alert_not_sent").Kv("error", std::string(posted.message()));
+  // Without a webhook the log line above is the alert.
+  if (!posted.ok() && posted.code() != absl::StatusCode::kFailedPrecondition) {
+    LogWarning("alert_not_sent").Kv("error", std::string(posted.message()));
+  }
   return true;
 }
 
 void Alerter::Resolve(const std::string& key) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   sent_.erase(key);
 }
 

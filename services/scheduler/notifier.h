@@ -3,20 +3,23 @@
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/http_client.h"
 
 namespace tracker::scheduler {
 
-// Where reports and alerts go.
+// Where reports and alerts go. Implementations are thread-safe.
 class Notifier {
  public:
   virtual ~Notifier() = default;
+  // FAILED_PRECONDITION when there is nowhere to post; UNAVAILABLE when the
+  // destination failed.
   virtual absl::Status Post(const std::string& text) = 0;
 };
 
@@ -33,16 +36,18 @@ class SlackNotifier : public Notifier {
   std::string url_;
 };
 
-// No webhook configured: alerts go to the log only.
+// No webhook configured: nothing is posted (alerts are in the log only), and
+// Post says so, so that nobody is told a report was sent.
 class LogOnlyNotifier : public Notifier {
  public:
-  absl::Status Post(const std::string&) override { return absl::OkStatus(); }
+  absl::Status Post(const std::string&) override;
 };
 
 enum class AlertLevel { kInfo, kWarning, kCritical };
 
 // Alerts, deduplicated: the same key is sent once, then again only after
 // `repeat_after` (a standing problem is not re-announced every cycle).
+// Every alert is logged. Thread-safe.
 class Alerter {
  public:
   Alerter(Notifier* notifier, Clock* clock, absl::Duration repeat_after = absl::Hours(6))
@@ -53,11 +58,11 @@ class Alerter {
   void Resolve(const std::string& key);
 
  private:
-  Notifier* notifier_;
-  Clock* clock_;
-  absl::Duration repeat_after_;
-  std::mutex mu_;
-  std::map<std::string, absl::Time> sent_;
+  Notifier* const notifier_;
+  Clock* const clock_;
+  const absl::Duration repeat_after_;
+  absl::Mutex mu_;
+  std::map<std::string, absl::Time> sent_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace tracker::scheduler
