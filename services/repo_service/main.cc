@@ -16,11 +16,11 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/server.h"
+#include "common/server_flags.h"
 #include "services/repo_service/repo_store.h"
 #include "services/repo_service/service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "HOST:PORT to serve gRPC on (port 0: any free port)");
-ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(std::string, repo, "", "path of the service's own clone (bare); cloned from --remote when missing");
 ABSL_FLAG(std::string, remote, "", "the tracking repository: a path, file://, ssh:// or https:// URL (default: job_tracking_repo of --config)");
 ABSL_FLAG(std::string, config, "", "optional scheduler YAML config; job_tracking_repo is used when --remote is not given");
@@ -31,8 +31,6 @@ ABSL_FLAG(std::string, git_token_env, "GIT_TOKEN", "environment variable holding
 ABSL_FLAG(std::string, git_username, "git", "user name sent with the https token");
 ABSL_FLAG(std::string, author_name, "Transfer Job Tracker", "default commit author name");
 ABSL_FLAG(std::string, author_email, "tracker@localhost", "default commit author email");
-ABSL_FLAG(int, drain_seconds, 0, "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
-ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run after SIGTERM");
 ABSL_FLAG(bool, check, false, "validate flags and open the repository, then exit 0 without serving");
 
 int main(int argc, char** argv) {
@@ -91,12 +89,8 @@ int main(int argc, char** argv) {
   if (absl::GetFlag(FLAGS_check)) return 0;
 
   tracker::repo::RepoServiceImpl service(store->get());
-  tracker::ServerOptions server;
-  server.listen = absl::GetFlag(FLAGS_listen);
-  server.port_file = absl::GetFlag(FLAGS_port_file);
-  server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
-  server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
-  absl::Status served = tracker::ServeUntilSignal(server, {&service});
+  absl::Status served = tracker::ServeUntilSignal(
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service});
   if (!served.ok()) {
     std::cerr << "repo-service: " << served.message() << "\n";
     return 1;

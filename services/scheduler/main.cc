@@ -22,12 +22,12 @@
 #include "common/curl_http_client.h"
 #include "common/log.h"
 #include "common/server.h"
+#include "common/server_flags.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/service.h"
 #include "tracking/ids.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50054", "HOST:PORT to serve gRPC on (port 0: any free port)");
-ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
 ABSL_FLAG(std::string, config, "", "the YAML config (the seed's keys); required");
 ABSL_FLAG(std::string, studies, "", "studies to schedule, in priority order (comma-separated; default: all)");
 ABSL_FLAG(std::string, exclude, "", "studies never to schedule (comma-separated)");
@@ -40,8 +40,6 @@ ABSL_FLAG(int, start_concurrency, tracker::scheduler::SchedulerOptions().start_c
 ABSL_FLAG(int, verify_concurrency, tracker::scheduler::SchedulerOptions().verify_concurrency,
           "COMPLETE jobs verified in the destination SONG at once");
 ABSL_FLAG(bool, timer, true, "run cycles every scheduling_interval (false: only on demand)");
-ABSL_FLAG(int, drain_seconds, 0, "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
-ABSL_FLAG(int, shutdown_grace_seconds, 60, "how long an in-flight cycle may run after SIGTERM");
 ABSL_FLAG(bool, check, false, "validate flags and config, then exit 0 without serving");
 
 namespace {
@@ -85,6 +83,8 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Runs the scheduling cycle for every compute environment over repo-service, wes-poller "
       "and azure-verifier.");
+  // A cycle in flight may need a minute to finish its writes.
+  tracker::SetDefaultShutdownGrace(60);
   absl::ParseCommandLine(argc, argv);
   tracker::SetLogComponent("scheduler-service");
 
@@ -169,12 +169,9 @@ int main(int argc, char** argv) {
     });
   }
   tracker::scheduler::SchedulerServiceImpl service(&scheduler);
-  tracker::ServerOptions server;
-  server.listen = absl::GetFlag(FLAGS_listen);
-  server.port_file = absl::GetFlag(FLAGS_port_file);
-  server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
-  server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
-  absl::Status served = tracker::ServeUntilSignal(server, {&service}, [&] { stop.Stop(); });
+  absl::Status served = tracker::ServeUntilSignal(
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service},
+      [&] { stop.Stop(); });
   if (timer.joinable()) timer.join();
   if (!served.ok()) {
     std::cerr << "scheduler-service: " << served.message() << "\n";

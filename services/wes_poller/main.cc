@@ -12,7 +12,8 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/server.h"
-#include "common/service_flags.h"
+#include "common/http_flags.h"
+#include "common/server_flags.h"
 #include "services/wes_poller/poller.h"
 #include "services/wes_poller/service.h"
 

@@ -1,28 +1,15 @@
-#include "common/service_flags.h"
+#include "common/http_flags.h"
 
 #include "absl/flags/flag.h"
 #include "common/curl_http_client.h"
 #include "common/http_retry.h"
 
-ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once serving");
-ABSL_FLAG(int, drain_seconds, 0,
-          "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
-ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run after SIGTERM");
 ABSL_FLAG(int, request_timeout_seconds, 30, "limit of one HTTP attempt");
 ABSL_FLAG(int, retry_deadline_seconds, 60, "limit of one HTTP call with its retries");
 ABSL_FLAG(int, retry_attempts, 5, "attempts of an idempotent HTTP call");
 ABSL_FLAG(std::string, ca_file, "", "extra CA bundle (PEM) for the HTTP services called");
 
 namespace tracker {
-
-ServerOptions ServerOptionsFromFlags(const std::string& listen) {
-  ServerOptions server;
-  server.listen = listen;
-  server.port_file = absl::GetFlag(FLAGS_port_file);
-  server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
-  server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
-  return server;
-}
 
 absl::StatusOr<std::shared_ptr<HttpClient>> HttpClientFromFlags() {
   if (absl::GetFlag(FLAGS_retry_attempts) < 1) {
