@@ -79,7 +79,7 @@ port() { cat "$work/$1.port"; }
 step "simulators (real HTTP on loopback: GA4GH WES + ARGO GraphQL, SONG/SCORE, Slack)"
 start song-sim "$bin/tools/sim/song-sim" --port=0 --seed=7
 start slack-sink "$bin/tools/sim/slack-sink" --port=0
-# rdpc_prod answers status through ARGO's GraphQL, rdpc_qa through WES.
+# Both answer status through ARGO's GraphQL, as the original's config says.
 start wes-sim-rdpc_prod "$bin/tools/sim/wes-sim" --port=0 --seed=11 --queued_ms=300 --running_ms=1500 \
   --failure_rate="$failure_rate" --client_id=demo-prod --client_secret=demo-prod-secret
 start wes-sim-rdpc_qa "$bin/tools/sim/wes-sim" --port=0 --seed=12 --queued_ms=300 --running_ms=1500 \
@@ -98,36 +98,64 @@ else
 fi
 echo "  remote: $work/remote.git (branches main and scheduler)"
 
-# Secrets come from the environment, named in the config, never in it.
-export DEMO_PROD_ID=demo-prod DEMO_PROD_SECRET=demo-prod-secret
-export DEMO_QA_ID=demo-qa DEMO_QA_SECRET=demo-qa-secret
-export DEMO_SLACK_URL="http://127.0.0.1:$(port slack-sink)/services/T000/B000/demo"
-cat >"$work/config.yaml" <<EOF
-job_tracking_repo: $work/remote.git
-tracking_repo_push_interval: 0     # hours; 0 = push after every cycle
-scheduling_interval: 30            # minutes; the demo runs cycles itself
-report_interval: 24
-unverified_alert_after: 5
-workflow:
-  url: https://github.com/icgc-argo/song-score-transfer
-  version: 0.4.0
-slack_notification:
-  web_hook_url_env: DEMO_SLACK_URL
+# The original scheduler's config file, as it ran the campaign, with only
+# its hosts replaced by the simulators' loopback addresses; without the
+# fixtures, a file of the same shape. Secrets come from the environment,
+# named in the config (its ENV: mappings), never in it.
+export PROD_CLIENT_ID=demo-prod PROD_CLIENT_SECRET=demo-prod-secret PROD_API_TOKEN=demo-prod-song-token
+export QA_CLIENT_ID=demo-qa QA_CLIENT_SECRET=demo-qa-secret QA_API_TOKEN=demo-qa-song-token
+export SLACK_HOOK_URL="http://127.0.0.1:$(port slack-sink)/services/T000/B000/demo"
+prod="http://127.0.0.1:$(port wes-sim-rdpc_prod)"
+qa="http://127.0.0.1:$(port wes-sim-rdpc_qa)"
+if [ -f "$fixtures/job-scheduler.conf" ]; then
+  sed -e "s#https://ego.icgc-argo.org#$prod#; s#https://wes.rdpc.cancercollaboratory.org#$prod#" \
+      -e "s#https://api.rdpc.cancercollaboratory.org#$prod#" \
+      -e "s#https://ego.qa.argo.cancercollaboratory.org#$qa#" \
+      -e "s#https://wes.rdpc-qa.cancercollaboratory.org#$qa#" \
+      -e "s#https://api.rdpc-qa.cancercollaboratory.org#$qa#" \
+      "$fixtures/job-scheduler.conf" >"$work/config.yaml"
+  echo "  config: ../shared/fixtures/job-scheduler.conf, the original's, its hosts on loopback"
+else
+  cat >"$work/config.yaml" <<EOF
+job_tracking_repo: git@github.com:icgc-argo/icgc-25k-azure-transfer-job-tracking.git
+tracking_repo_push_interval: 3  # in hours
+scheduling_interval: 20  # in minutes
 compute_environments:
-  rdpc_prod:
-    wes_url: http://127.0.0.1:$(port wes-sim-rdpc_prod)
-    graphql_url: http://127.0.0.1:$(port wes-sim-rdpc_prod)/graphql
-    token_url: http://127.0.0.1:$(port wes-sim-rdpc_prod)/oauth/token
-    client_id_env: DEMO_PROD_ID
-    client_secret_env: DEMO_PROD_SECRET
-    max_parallel_runs: 4
-  rdpc_qa:
-    wes_url: http://127.0.0.1:$(port wes-sim-rdpc_qa)
-    token_url: http://127.0.0.1:$(port wes-sim-rdpc_qa)/oauth/token
-    client_id_env: DEMO_QA_ID
-    client_secret_env: DEMO_QA_SECRET
-    max_parallel_runs: 6
+    rdpc_prod:
+        token_url: $prod/api/oauth/token
+        wes_url: $prod/api/v1/runs
+        graphql_url: $prod/graphql
+        max_parallel_runs: 16
+        excessive_failure_threshold: 100
+        nfs_root_paths:
+        - /nfs-1-c1
+        - /nfs-1-c2
+        ENV:
+            client_id: PROD_CLIENT_ID
+            client_secret: PROD_CLIENT_SECRET
+            api_token: PROD_API_TOKEN
+    rdpc_qa:
+        token_url: $qa/api/oauth/token
+        wes_url: $qa/api/v1/runs
+        graphql_url: $qa/graphql
+        max_parallel_runs: 16
+        excessive_failure_threshold: 100
+        nfs_root_paths:
+        - /nfs-dev-1-vol-qa-1
+        ENV:
+            client_id: QA_CLIENT_ID
+            client_secret: QA_CLIENT_SECRET
+            api_token: QA_API_TOKEN
+workflow:
+    url: https://github.com/icgc-argo/icgc-25k-azure-transfer.git
+    version: azure-transfer-wf.v0.12.0
+    offline: true
+slack_notification:
+    ENV:
+        web_hook_url: SLACK_HOOK_URL
 EOF
+  echo "  config: the original scheduler's keys and shape (../shared/fixtures is absent)"
+fi
 
 step "the four services"
 start repo-service "$bin/services/repo_service/repo-service" --listen=127.0.0.1:0 \

@@ -99,24 +99,32 @@ class WesSim {
                 R"("workflow_engine_versions":{"nextflow":"21.04"},"system_state_counts":{},)"
                 R"("auth_instructions_url":"","tags":{"simulator":"wes-sim"}})");
     });
-    s.Post("/oauth/token", [this](const httplib::Request& req, httplib::Response& res) {
-      Token(req, res);
-    });
-    s.Post("/runs", [this](const httplib::Request& req, httplib::Response& res) {
-      if (Authorized(req, res)) Create(req, res);
-    });
-    s.Get("/runs", [this](const httplib::Request& req, httplib::Response& res) {
-      if (Authorized(req, res)) List(req, res);
-    });
-    s.Get(R"(/runs/([^/]+)/status)", [this](const httplib::Request& req, httplib::Response& res) {
-      if (Authorized(req, res)) Status(req.matches[1], res);
-    });
-    s.Get(R"(/runs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-      if (Authorized(req, res)) Log(req.matches[1], res);
-    });
-    s.Post(R"(/runs/([^/]+)/cancel)", [this](const httplib::Request& req, httplib::Response& res) {
-      if (Authorized(req, res)) Cancel(req.matches[1], res);
-    });
+    // ego serves its token endpoint at /api/oauth/token (the original's
+    // token_url); /oauth/token is kept for configs written for it.
+    for (const char* path : {"/oauth/token", "/api/oauth/token"}) {
+      s.Post(path, [this](const httplib::Request& req, httplib::Response& res) { Token(req, res); });
+    }
+    // The RDPC's gateway serves the runs API under /api/v1 (workflow-gateway
+    // nginx.conf.template: rewrite ^/api/v1/runs(/.*)? /runs$1); both paths.
+    for (const std::string prefix : {"", "/api/v1"}) {
+      s.Post(prefix + "/runs", [this](const httplib::Request& req, httplib::Response& res) {
+        if (Authorized(req, res)) Create(req, res);
+      });
+      s.Get(prefix + "/runs", [this](const httplib::Request& req, httplib::Response& res) {
+        if (Authorized(req, res)) List(req, res);
+      });
+      s.Get(prefix + R"(/runs/([^/]+)/status)",
+            [this](const httplib::Request& req, httplib::Response& res) {
+              if (Authorized(req, res)) Status(req.matches[1], res);
+            });
+      s.Get(prefix + R"(/runs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+        if (Authorized(req, res)) Log(req.matches[1], res);
+      });
+      s.Post(prefix + R"(/runs/([^/]+)/cancel)",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               if (Authorized(req, res)) Cancel(req.matches[1], res);
+             });
+    }
     s.Post("/graphql", [this](const httplib::Request& req, httplib::Response& res) {
       if (Authorized(req, res)) Graphql(req, res);
     });
