@@ -292,6 +292,9 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("CANCELED"));  // live from the workflow service
   EXPECT_THAT(r.out, HasSubstr("state      failed"));
+  // Where the run works, as it was started: under one of the NFS roots.
+  EXPECT_THAT(r.out, HasSubstr("launch_dir  /nfs-rdpc_qa-"));
+  EXPECT_THAT(r.out, HasSubstr("/wfuser/0.4.0/work"));
 
   // b starts afresh: its run markers go.
   r = Jobctl({"clear-runs", b});

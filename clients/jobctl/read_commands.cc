@@ -210,6 +210,16 @@ int CmdShow(const std::string& name, Services& s, const Ui& ui, const Args& args
                       ui.StateColor(state), start, end, error});
     }
     ui.Table({"MARKED", "ENV", "RUN", "STATE", "STARTED", "ENDED", "ERROR"}, rows);
+    // Where the current run works: a resume continues there.
+    auto current = live.find(job.runs(job.runs_size() - 1).run_id());
+    if (current != live.end() && !current->second.run_info().launch_dir().empty()) {
+      const auto& info = current->second.run_info();
+      std::cout << "\ncurrent run\n"
+                << "  session     " << (info.session_id().empty() ? "-" : info.session_id()) << "\n"
+                << "  launch_dir  " << info.launch_dir() << "\n"
+                << "  work_dir    " << info.work_dir() << "\n"
+                << "  project_dir " << (info.project_dir().empty() ? "-" : info.project_dir()) << "\n";
+    }
   }
   std::cout << "\nparams.json\n" << job.params_json();
   if (!job.params_json().empty() && job.params_json().back() != '\n') std::cout << "\n";

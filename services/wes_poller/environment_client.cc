@@ -115,6 +115,7 @@ absl::StatusOr<std::vector<absl::StatusOr<tracker::v1::RunStatus>>> EnvironmentC
     } else {
       tracker::v1::RunStatus status = page.runs[0].status;
       status.set_run_id(run_ids[i]);
+      *status.mutable_run_info() = page.runs[0].resume;
       out.push_back(std::move(status));
     }
   }
@@ -205,6 +206,7 @@ absl::StatusOr<RunDetail> EnvironmentClient::GetWesRunLog(const std::string& run
   if (session.empty()) session = Text(&*parsed, "session_id");
   if (session.empty()) session = Text(engine, "resume");
   out.resume.set_session_id(session);
+  *out.status.mutable_run_info() = out.resume;
   if (tracker::v1::IsFailure(out.status.state())) {
     std::string exit_code = Text(log, "exit_code");
     std::string stderr_text = Text(log, "stderr");
