@@ -2,6 +2,7 @@
 
 #include "absl/flags/flag.h"
 #include "common/curl_http_client.h"
+#include "common/http_metrics.h"
 #include "common/http_retry.h"
 
 ABSL_FLAG(int, request_timeout_seconds, 30, "limit of one HTTP attempt");
@@ -25,7 +26,9 @@ absl::StatusOr<std::shared_ptr<HttpClient>> HttpClientFromFlags() {
   RetryPolicy retry;
   retry.max_attempts = absl::GetFlag(FLAGS_retry_attempts);
   retry.deadline = absl::Seconds(absl::GetFlag(FLAGS_retry_deadline_seconds));
-  return std::make_shared<RetryingHttpClient>(std::make_shared<CurlHttpClient>(curl), retry);
+  // Every attempt is measured, retries included.
+  return std::make_shared<RetryingHttpClient>(
+      std::make_shared<MeteredHttpClient>(std::make_shared<CurlHttpClient>(curl)), retry);
 }
 
 absl::Duration RequestTimeoutFromFlags() {

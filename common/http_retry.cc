@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/http_metrics.h"
 #include "common/log.h"
 
 namespace tracker {
@@ -51,6 +52,7 @@ absl::StatusOr<HttpResponse> RetryingHttpClient::Send(const HttpRequest& request
       result.retry = last->status().code() == absl::StatusCode::kUnavailable;
     }
     if (result.retry) {
+      CountHttpRetry(request);
       LogDebug("http_retry")
           .Kv("request", what)
           .Kv("attempt", attempt)

@@ -10,7 +10,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/file_util.h"
+#include "common/grpc_metrics.h"
 #include "common/log.h"
+#include "common/metrics_server.h"
+#include "common/status.h"
 
 namespace tracker {
 namespace {
@@ -45,7 +48,21 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  // Metrics first: a scrape can watch the service come up.
+  std::unique_ptr<MetricsServer> metrics;
+  if (!options.metrics_listen.empty()) {
+    auto started = MetricsServer::Start(options.metrics_listen);
+    if (!started.ok()) return started.status();
+    metrics = *std::move(started);
+    LogInfo("metrics_listening").Kv("port", metrics->port());
+    if (!options.metrics_port_file.empty()) {
+      TRACKER_RETURN_IF_ERROR(
+          WriteFileAtomically(options.metrics_port_file, absl::StrCat(metrics->port(), "\n")));
+    }
+  }
+
   grpc::ServerBuilder builder;
+  builder.experimental().SetInterceptorCreators(GrpcMetricsInterceptors());
   int bound_port = 0;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
                            &bound_port);

@@ -32,6 +32,11 @@ struct ServerOptions {
   absl::Duration drain = absl::ZeroDuration();
   // How long in-flight RPCs may run after that before they are cancelled.
   absl::Duration shutdown_grace = absl::Seconds(20);
+  // When set (HOST:PORT, port 0: any free one), Prometheus metrics are
+  // served at http://HOST:PORT/metrics; the bound port is written to
+  // `metrics_port_file` when that is set.
+  std::string metrics_listen;
+  std::string metrics_port_file;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread, and so in every thread it

@@ -7,6 +7,9 @@ ABSL_FLAG(std::string, port_file, "", "write the bound port to this file once se
 ABSL_FLAG(int, drain_seconds, 0,
           "after SIGTERM, keep serving this long with health NOT_SERVING before refusing new RPCs");
 ABSL_FLAG(int, shutdown_grace_seconds, 20, "how long in-flight RPCs may run after SIGTERM");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HOST:PORT to serve Prometheus metrics on, at /metrics over plain HTTP (empty: off)");
+ABSL_FLAG(std::string, metrics_port_file, "", "write the bound metrics port to this file");
 
 namespace tracker {
 
@@ -16,6 +19,8 @@ ServerOptions ServerOptionsFromFlags(const std::string& listen) {
   server.port_file = absl::GetFlag(FLAGS_port_file);
   server.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
   server.drain = absl::Seconds(absl::GetFlag(FLAGS_drain_seconds));
+  server.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  server.metrics_port_file = absl::GetFlag(FLAGS_metrics_port_file);
   return server;
 }
 

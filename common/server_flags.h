@@ -2,7 +2,8 @@
 #define COMMON_SERVER_FLAGS_H_
 
 // The serving flags every service shares, defined once:
-//   --port_file, --drain_seconds, --shutdown_grace_seconds
+//   --port_file, --drain_seconds, --shutdown_grace_seconds,
+//   --metrics_listen, --metrics_port_file
 // Each service keeps its own --listen (its default port differs).
 
 #include <string>

@@ -6,7 +6,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/json.h"
+#include "common/http_metrics.h"
 #include "common/log.h"
+#include "common/metrics.h"
 
 namespace tracker {
 
@@ -23,6 +25,15 @@ absl::StatusOr<std::string> OAuth2TokenProvider::Token() {
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_->Now();
   if (!token_.empty() && now < refresh_at_) return token_;
+  auto token = Refresh(now);
+  static auto& refreshes = metrics::Registry::Default().Counter(
+      "tracker_token_refreshes_total", "OAuth2 token requests, by token endpoint host and result",
+      {"host", "result"});
+  refreshes.Add({UrlHost(token_url_), token.ok() ? "ok" : "failed"});
+  return token;
+}
+
+absl::StatusOr<std::string> OAuth2TokenProvider::Refresh(absl::Time now) {
 
   HttpRequest request;
   request.method = "POST";

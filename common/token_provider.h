@@ -46,6 +46,8 @@ class OAuth2TokenProvider : public TokenProvider {
   void Invalidate(const std::string& token) override;
 
  private:
+  // Asks the token endpoint for a new token and keeps it.
+  absl::StatusOr<std::string> Refresh(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::shared_ptr<HttpClient> http_;
   std::string token_url_;
   std::string client_id_;

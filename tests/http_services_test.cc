@@ -43,7 +43,7 @@ class HttpServicesTest : public ::testing::Test {
   struct Env {
     TempDir tmp;
     std::unique_ptr<ChildProcess> wes_a, wes_b, song, poller, verifier;
-    int wes_a_port = 0, wes_b_port = 0, song_port = 0;
+    int wes_a_port = 0, wes_b_port = 0, song_port = 0, metrics_port = 0;
     std::unique_ptr<WesPoller::Stub> wes;
     std::unique_ptr<AzureVerifier::Stub> verify;
 
@@ -97,7 +97,10 @@ class HttpServicesTest : public ::testing::Test {
       int poller_port = Start(&poller, "wes-poller",
                               {Runfile("services/wes_poller/wes-poller"), "--listen=127.0.0.1:0",
                                "--config=" + config, "--request_timeout_seconds=1",
-                               "--retry_deadline_seconds=8", "--retry_attempts=4"});
+                               "--retry_deadline_seconds=8", "--retry_attempts=4",
+                               "--metrics_listen=127.0.0.1:0",
+                               "--metrics_port_file=" + tmp.path() + "/poller.metrics_port"});
+      metrics_port = WaitForPortFile(tmp.path() + "/poller.metrics_port");
       int verifier_port = Start(&verifier, "azure-verifier",
                                 {Runfile("services/azure_verifier/azure-verifier"),
                                  "--listen=127.0.0.1:0", "--request_timeout_seconds=1",
@@ -487,6 +490,46 @@ TEST_F(HttpServicesTest, BadInputGetsTheRightCode) {
   vreq.set_study_id("PACA-CA/../x");
   EXPECT_EQ(env_->verify->VerifyAnalyses(&vctx2, vreq, &vout).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// What Prometheus scrapes from the wes-poller: its gRPC requests by method
+// and code, its HTTP attempts by host, method and status class, token
+// refreshes; bounded labels only (no run id, no secret).
+TEST_F(HttpServicesTest, MetricsAreExposedForPrometheus) {
+  auto scrape = [] {
+    auto r = Shell("curl -sf -D - " + Url(env_->metrics_port, "/metrics"));
+    EXPECT_EQ(r.exit_code, 0);
+    return r.output;
+  };
+  // The value of one series in a scrape (0 when absent).
+  auto value = [](const std::string& text, const std::string& series) {
+    size_t at = text.find("\n" + series + " ");
+    return at == std::string::npos ? 0.0 : std::stod(text.substr(at + series.size() + 2));
+  };
+  const std::string not_found =
+      R"(tracker_grpc_server_requests_total{method="/tracker.v1.WesPoller/GetRunStates",code="NOT_FOUND"})";
+  const std::string host = absl::StrCat("127.0.0.1:", env_->wes_b_port);
+  const std::string posts = absl::StrCat(R"(tracker_http_client_requests_total{host=")", host,
+                                         R"(",method="POST",status_class="2xx"})");
+  const std::string before = scrape();
+  StartRunResponse run;
+  ASSERT_TRUE(StartRun("rdpc_prod", "job.0300", &run).ok());
+  GetRunStatesResponse states;
+  ASSERT_TRUE(States("rdpc_prod", {run.run_id()}, &states).ok());
+  GetRunStatesResponse none;
+  EXPECT_FALSE(States("nope", {"wes-1"}, &none).ok());
+  const std::string out = scrape();
+  EXPECT_EQ(value(out, not_found), value(before, not_found) + 1);
+  EXPECT_GE(value(out, posts), value(before, posts) + 2);  // the start and the GraphQL query
+  EXPECT_NE(out.find("Content-Type: text/plain; version=0.0.4"), std::string::npos);
+  EXPECT_NE(out.find("# TYPE tracker_grpc_server_requests_total counter"), std::string::npos);
+  EXPECT_NE(out.find(R"(tracker_grpc_server_request_duration_seconds_bucket{method="/tracker.v1.WesPoller/StartRun",le="+Inf"})"),
+            std::string::npos);
+  EXPECT_NE(out.find(absl::StrCat(R"(tracker_token_refreshes_total{host=")", host, R"(",result="ok"})")),
+            std::string::npos);
+  EXPECT_EQ(out.find(run.run_id()), std::string::npos);
+  EXPECT_EQ(out.find(kApiToken), std::string::npos);
+  EXPECT_EQ(out.find("prod-secret"), std::string::npos);
 }
 
 TEST_F(HttpServicesTest, TokensAreRefreshedAndNeverLogged) {
