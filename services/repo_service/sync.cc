@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/git_util.h"
+#include "services/repo_service/store_metrics.h"
 #include "tracking/layout.h"
 
 namespace tracker::repo {
@@ -92,6 +93,7 @@ absl::StatusOr<PushResult> StoreSync::Push(const std::string& requested, int max
     attempts = attempt;
     absl::StatusOr<PushAttempt> pushed = remote_->Push(repo.get(), branch);
     if (!pushed.ok()) {
+      RecordPush(branch, "failed", 0);
       result = pushed.status();
       return {};
     }
@@ -115,10 +117,12 @@ absl::StatusOr<PushResult> StoreSync::Push(const std::string& requested, int max
       }
       const std::string commit = OidHex(pushed->pushed);
       LogInfo("pushed").Kv("branch", branch).Kv("commit", commit).Kv("attempt", attempt);
+      RecordPush(branch, "ok", now);
       result = PushResult{commit, attempt, now};
       return {};
     }
     last_rejection = pushed->reason;
+    RecordPush(branch, "rejected", 0);
     LogWarning("push_rejected")
         .Kv("branch", branch)
         .Kv("attempt", attempt)

@@ -12,7 +12,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "common/clock.h"
+#include "common/metrics.h"
 #include "services/repo_service/remote.h"
 #include "services/repo_service/store_test_fixture.h"
 #include "testing/fake_clock.h"
@@ -83,12 +85,26 @@ TEST_F(SyncTest, ARejectedPushIsMergedAndRetriedNeverForced) {
   Git(work, "push -q origin main");
   const std::string theirs = Git(work, "rev-parse HEAD");
 
+  auto& reg = metrics::Registry::Default();
+  auto& commits = reg.Counter("tracker_repo_commits_total", "", {"branch"});
+  auto& pushes = reg.Counter("tracker_repo_pushes_total", "", {"branch", "result"});
+  const double commits_before = commits.Value({"main"});
+  const double rejected_before = pushes.Value({"main", "rejected"});
   ASSERT_TRUE(store_->writer().SetFlag({}, FlagKind::kPause, "rdpc_qa", "").ok());
   tracker::v1::PushRequest push;
   push.set_branch("main");
   auto pushed = api_->Push(push);
   ASSERT_TRUE(pushed.ok()) << pushed.status();
   EXPECT_EQ(pushed->attempts(), 2);
+  // What Prometheus sees: the commit, one rejection, the push and when.
+  EXPECT_EQ(commits.Value({"main"}), commits_before + 1);
+  EXPECT_EQ(pushes.Value({"main", "rejected"}), rejected_before + 1);
+  EXPECT_GE(pushes.Value({"main", "ok"}), 1);
+  EXPECT_GT(reg.Gauge("tracker_repo_last_push_timestamp_seconds", "", {"branch"}).Value({"main"}),
+            absl::ToUnixSeconds(absl::Now()) - 60);
+  EXPECT_GE(reg.Gauge("tracker_repo_packs", "").Value({}), 1);
+  EXPECT_NE(reg.Expose().find("tracker_repo_write_duration_seconds_count{branch=\"main\"}"),
+            std::string::npos);
   EXPECT_EQ(RemoteTip("main"), pushed->commit());
   EXPECT_EQ(Shell(absl::StrCat("git -C ", ShellQuote(remote_), " merge-base --is-ancestor ",
                                theirs, " main")).exit_code, 0);

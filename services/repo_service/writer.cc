@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "services/repo_service/store_metrics.h"
 #include "tracking/layout.h"
 
 namespace tracker::repo {
@@ -97,7 +98,11 @@ absl::StatusOr<WriteResult> StoreWriter::Commit(const WriteOptions& options,
                                                 const EditFn& edit) {
   TRACKER_RETURN_IF_ERROR(ValidateBranch(branch));
   absl::MutexLock write(&locks_.write);
-  return CommitLocked(options, branch, default_message, edit);
+  const absl::Time start = absl::Now();
+  auto result = CommitLocked(options, branch, default_message, edit);
+  RecordWrite(branch, absl::Now() - start, result.ok());
+  if (result.ok()) RecordPacks(absl::StrCat(git_repository_path(repo_.get()), "objects/pack"));
+  return result;
 }
 
 absl::StatusOr<WriteResult> StoreWriter::CommitLocked(const WriteOptions& options,

@@ -1,0 +1,44 @@
+#include "services/repo_service/store_metrics.h"
+
+#include <filesystem>
+
+#include "common/metrics.h"
+
+namespace tracker::repo {
+namespace {
+
+metrics::Registry& R() { return metrics::Registry::Default(); }
+
+}  // namespace
+
+void RecordWrite(const std::string& branch, absl::Duration took, bool committed) {
+  static auto& latency = R().Histogram("tracker_repo_write_duration_seconds",
+                                       "Time of one write to the tracking repository",
+                                       {"branch"});
+  static auto& commits = R().Counter("tracker_repo_commits_total",
+                                     "Commits written to the tracking repository", {"branch"});
+  latency.Observe({branch}, absl::ToDoubleSeconds(took));
+  if (committed) commits.Add({branch});
+}
+
+void RecordPacks(const std::string& pack_dir) {
+  static auto& packs = R().Gauge("tracker_repo_packs", "Pack files in repo-service's clone");
+  std::error_code ec;
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(pack_dir, ec)) {
+    if (entry.path().extension() == ".pack") ++n;
+  }
+  if (!ec) packs.Set({}, n);
+}
+
+void RecordPush(const std::string& branch, const std::string& result, int64_t pushed_at_unix) {
+  static auto& pushes = R().Counter("tracker_repo_pushes_total",
+                                    "Push attempts of a branch, by result (ok, rejected, failed)",
+                                    {"branch", "result"});
+  static auto& last = R().Gauge("tracker_repo_last_push_timestamp_seconds",
+                                "When the branch was last pushed (Unix seconds)", {"branch"});
+  pushes.Add({branch, result});
+  if (result == "ok") last.Set({branch}, static_cast<double>(pushed_at_unix));
+}
+
+}  // namespace tracker::repo
