@@ -217,7 +217,7 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
       root, "",
       {"job_tracking_repo", "tracking_repo_push_interval", "scheduling_interval",
        "compute_environments", "workflow", "slack_notification", "report_interval",
-       "unverified_alert_after"});
+       "unverified_alert_after", "reconcile_grace"});
   if (!keys.ok()) return keys;
 
   TrackerConfig config;
@@ -239,6 +239,9 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
       GetNumber(root["unverified_alert_after"], "unverified_alert_after", 120, 0);
   if (!unverified.ok()) return unverified.status();
   config.unverified_alert_after_minutes = *unverified;
+  auto grace = GetNumber(root["reconcile_grace"], "reconcile_grace", 10, 0);
+  if (!grace.ok()) return grace.status();
+  config.reconcile_grace_minutes = *grace;
 
   const YAML::Node envs = root["compute_environments"];
   if (envs && !envs.IsNull()) {

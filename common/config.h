@@ -49,6 +49,10 @@ struct TrackerConfig {
   // A COMPLETE run whose analyses are not PUBLISHED this many minutes after
   // it was first seen complete raises a WARNING.
   double unverified_alert_after_minutes = 120;
+  // An interrupted start whose run is not found yet is started again only
+  // after this many minutes: ARGO's search shows a run only once its
+  // indexer (workflow-relay) has seen an event of it.
+  double reconcile_grace_minutes = 10;
   std::map<std::string, ComputeEnvironment> compute_environments;
   WorkflowConfig workflow;
   // Name of the environment variable holding the Slack incoming-webhook URL

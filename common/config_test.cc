@@ -40,6 +40,7 @@ TEST(ConfigTest, ParsesTheSeedExample) {
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->tracking_repo_push_interval_hours, 12);
   EXPECT_EQ(config->scheduling_interval_minutes, 30);
+  EXPECT_EQ(config->reconcile_grace_minutes, 10);  // the default
   ASSERT_EQ(config->compute_environments.size(), 2u);
   const ComputeEnvironment& qa = config->compute_environments.at("rdpc_qa");
   EXPECT_EQ(qa.max_parallel_runs, 4);
@@ -67,6 +68,7 @@ TEST(ConfigTest, EachBadValueNamesItsKey) {
       {"compute_environments:\n  qa:\n    wes_url: https://w\n    max_parallel_runs: -1\n",
        "compute_environments.qa.max_parallel_runs"},
       {"scheduling_interval: soon\n", "scheduling_interval"},
+      {"reconcile_grace: -5\n", "reconcile_grace"},
       {"tracking_repo_push_interval: [1]\n", "tracking_repo_push_interval"},
       {"schedulng_interval: 30\n", "schedulng_interval"},
       {"slack_notification:\n  web_hook_url: https://hooks.slack.com/x\n",

@@ -109,6 +109,7 @@ bool Cluster::Start(std::string* error) {
          << "tracking_repo_push_interval: 0\n"
          << "scheduling_interval: " << options_.scheduling_interval_minutes << "\n"
          << "unverified_alert_after: 0\n"
+         << "reconcile_grace: " << options_.reconcile_grace_minutes << "\n"
          << "report_interval: 0\n"
          << "workflow:\n  url: https://github.com/icgc-argo/song-score-transfer\n  version: 0.4.0\n"
          << "slack_notification:\n  web_hook_url_env: TRACKER_TEST_SLACK_URL\n"

@@ -36,6 +36,9 @@ struct ClusterOptions {
   bool use_excerpt = true;
   std::vector<EnvSpec> envs = {{"rdpc_qa", 4, false}, {"rdpc_prod", 2, true}};
   double scheduling_interval_minutes = 30;
+  // The scheduler's reconcile_grace: 0, since the simulators index a run
+  // as soon as it is created (wes-sim's --index_delay_ms is 0 here).
+  double reconcile_grace_minutes = 0;
   std::string studies;  // --studies of the scheduler
   std::string exclude;
   uint64_t seed = 7;

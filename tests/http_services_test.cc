@@ -1,7 +1,7 @@
 // wes-poller and azure-verifier, as built, against the WES and SONG
 // simulators over loopback: run life cycles on a WES back-end and a GraphQL
 // back-end side by side, resume, every fault the simulators inject, the
-// ambiguous start found again by tag, SONG outages, and no token in any log
+// ambiguous start found again by its params, SONG outages, and no token in any log
 // or error.
 
 #include <grpcpp/grpcpp.h>
@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "proto/tracker/v1/verifier.grpc.pb.h"
@@ -133,7 +134,6 @@ class HttpServicesTest : public ::testing::Test {
     req.set_workflow_version("0.4.0");
     req.set_params_json(absl::StrCat(R"({"study_id":"PACA-CA","analysis_id":["an-)", job,
                                      R"("],"upload_song_url":")", Url(env_->song_port), R"("})"));
-    (*req.mutable_tags())["tracker_job"] = job;
     if (resume != nullptr) *req.mutable_resume() = *resume;
     return env_->wes->StartRun(&ctx, req, out);
   }
@@ -306,7 +306,7 @@ TEST_F(HttpServicesTest, AnOutageIsUnavailableNeverARunState) {
   EXPECT_NE(s.error_message().find("nothing was started"), std::string::npos) << s.error_message();
 }
 
-TEST_F(HttpServicesTest, AmbiguousStartIsReportedAndTheRunFoundByTag) {
+TEST_F(HttpServicesTest, AmbiguousStartIsReportedAndTheRunFoundByItsParams) {
   // The service creates the run, then the connection drops.
   Sim(env_->wes_a_port, "POST", "/_sim/faults",
       R"({"mode":"reset_after","path":"/runs","method":"POST","count":1})");
@@ -321,31 +321,25 @@ TEST_F(HttpServicesTest, AmbiguousStartIsReportedAndTheRunFoundByTag) {
             grpc::StatusCode::DEADLINE_EXCEEDED);
   Sim(env_->wes_a_port, "DELETE", "/_sim/faults");
 
-  grpc::ClientContext ctx;
-  FindRunsByTagRequest req;
-  req.set_environment("rdpc_qa");
-  req.set_tag_key("tracker_job");
-  req.set_tag_value("job.0100");
-  FindRunsByTagResponse found;
-  ASSERT_TRUE(env_->wes->FindRunsByTag(&ctx, req, &found).ok());
-  ASSERT_EQ(found.runs_size(), 1);  // started exactly once, and found
-  EXPECT_EQ(found.runs(0).tags().at("tracker_job"), "job.0100");
-  grpc::ClientContext ctx2;
-  req.set_tag_value("job.0101");
-  FindRunsByTagResponse none;
-  ASSERT_TRUE(env_->wes->FindRunsByTag(&ctx2, req, &none).ok());
+  // Found by the job's params, as ARGO keeps them (it keeps no tags).
+  auto find = [](const std::string& job) {
+    grpc::ClientContext ctx;
+    FindRunsOfJobRequest of;
+    of.set_environment("rdpc_qa");
+    of.set_study_id("PACA-CA");
+    of.add_analysis_ids("an-" + job);
+    FindRunsOfJobResponse out;
+    grpc::Status found = env_->wes->FindRunsOfJob(&ctx, of, &out);
+    EXPECT_TRUE(found.ok()) << found.error_message();
+    return out;
+  };
+  FindRunsOfJobResponse by_params = find("job.0100");
+  ASSERT_EQ(by_params.runs_size(), 1);  // started exactly once, and found
+  EXPECT_TRUE(by_params.exhaustive());
+  EXPECT_TRUE(absl::StartsWith(by_params.runs(0).run_id(), "wes-")) << by_params.runs(0).run_id();
+  FindRunsOfJobResponse none = find("job.0101");
   EXPECT_EQ(none.runs_size(), 0);  // the 500 came before anything was created
-
-  // Found by the job's params, as ARGO keeps them.
-  grpc::ClientContext ctx3;
-  FindRunsOfJobRequest of;
-  of.set_environment("rdpc_qa");
-  of.set_study_id("PACA-CA");
-  of.add_analysis_ids("an-job.0100");
-  FindRunsOfJobResponse by_params;
-  ASSERT_TRUE(env_->wes->FindRunsOfJob(&ctx3, of, &by_params).ok());
-  ASSERT_EQ(by_params.runs_size(), 1);
-  EXPECT_EQ(by_params.runs(0).run_id(), found.runs(0).run_id());
+  EXPECT_TRUE(none.exhaustive());
 }
 
 FindRunsOfJobResponse FindRunsOf(const std::string& env, const std::string& job) {

@@ -25,6 +25,22 @@ using ::tracker::testing::ClusterOptions;
 using ::tracker::testing::TempDir;
 using namespace tracker::v1;  // NOLINT: generated message names
 
+// The job a simulated run belongs to: its params' study and analyses, the
+// key ARGO keeps (it drops run tags).
+std::string JobOfRun(const google::protobuf::Struct& run) {
+  auto request = run.fields().find("request");
+  if (request == run.fields().end()) return "";
+  auto params = request->second.struct_value().fields().find("workflow_params");
+  if (params == request->second.struct_value().fields().end()) return "";
+  const auto& p = params->second.struct_value();
+  std::string job = StringField(p, "study_id");
+  auto ids = p.fields().find("analysis_id");
+  if (ids != p.fields().end()) {
+    for (const auto& id : ids->second.list_value().values()) absl::StrAppend(&job, " ", id.string_value());
+  }
+  return job;
+}
+
 class SchedulerCrashTest : public ::testing::TestWithParam<std::string> {
  protected:
   struct Run {
@@ -36,9 +52,7 @@ class SchedulerCrashTest : public ::testing::TestWithParam<std::string> {
     if (!parsed.ok()) return out;
     for (const auto& v : parsed->fields().at("runs").list_value().values()) {
       const auto& s = v.struct_value();
-      Run r{StringField(s, "run_id"), StringField(s, "state"), ""};
-      auto tags = s.fields().find("tags");
-      if (tags != s.fields().end()) r.job = StringField(tags->second.struct_value(), "tracker_job");
+      Run r{StringField(s, "run_id"), StringField(s, "state"), JobOfRun(s)};
       out.push_back(r);
     }
     return out;

@@ -28,8 +28,22 @@ using ::tracker::testing::TempDir;
 using namespace tracker::v1;  // NOLINT: generated message names
 
 struct SimRun {
-  std::string run_id, state, session, resume, job, attempt;
+  std::string run_id, state, session, resume, job;
 };
+
+// A job as a run shows it: its params' study and analyses, the key ARGO
+// keeps (it drops run tags). `field`: the params' member of `holder`.
+std::string JobOfParams(const google::protobuf::Struct& holder, const std::string& field) {
+  auto params = holder.fields().find(field);
+  if (params == holder.fields().end()) return "";
+  const auto& p = params->second.struct_value();
+  std::string job = StringField(p, "study_id");
+  auto ids = p.fields().find("analysis_id");
+  if (ids != p.fields().end()) {
+    for (const auto& id : ids->second.list_value().values()) absl::StrAppend(&job, " ", id.string_value());
+  }
+  return job;
+}
 
 class SchedulerTest : public ::testing::Test {
  protected:
@@ -47,12 +61,9 @@ class SchedulerTest : public ::testing::Test {
     for (const auto& v : parsed->fields().at("runs").list_value().values()) {
       const auto& s = v.struct_value();
       SimRun r{StringField(s, "run_id"), StringField(s, "state"), StringField(s, "session_id"),
-               StringField(s, "resume"), "", ""};
-      auto tags = s.fields().find("tags");
-      if (tags != s.fields().end()) {
-        r.job = StringField(tags->second.struct_value(), "tracker_job");
-        r.attempt = StringField(tags->second.struct_value(), "tracker_attempt");
-      }
+               StringField(s, "resume"), ""};
+      auto request = s.fields().find("request");
+      if (request != s.fields().end()) r.job = JobOfParams(request->second.struct_value(), "workflow_params");
       out.push_back(r);
     }
     return out;
@@ -184,8 +195,17 @@ TEST_F(SchedulerTest, AFailedJobMovedBackByAnAdminIsResumedWithItsSession) {
   ASSERT_EQ(failed.size(), 1u);
   auto first_runs = SimRuns("rdpc_qa");
   ASSERT_EQ(first_runs.size(), 2u);
-  ASSERT_EQ(first_runs[0].job, absl::StrCat(failed[0].key().study_id(), "/",
-                                            failed[0].key().batch_id(), "/", failed[0].key().job_id()));
+  Job failed_job;
+  {
+    grpc::ClientContext ctx;
+    GetJobRequest req;
+    *req.mutable_key() = failed[0].key();
+    ASSERT_TRUE(cluster_->repo()->GetJob(&ctx, req, &failed_job).ok());
+  }
+  google::protobuf::Struct holder;
+  *(*holder.mutable_fields())["params"].mutable_struct_value() =
+      *ParseJsonObject(failed_job.params_json(), "params");
+  ASSERT_EQ(first_runs[0].job, JobOfParams(holder, "params"));
 
   // The admin's way: scheduler into main, failed -> backlog on main.
   {
@@ -215,11 +235,19 @@ TEST_F(SchedulerTest, AFailedJobMovedBackByAnAdminIsResumedWithItsSession) {
   EXPECT_EQ(runs[2].job, first_runs[0].job);
   EXPECT_EQ(runs[2].resume, first_runs[0].session);
   EXPECT_EQ(runs[2].session, first_runs[0].session);
-  EXPECT_EQ(runs[2].attempt, "2");
+  // Recorded as the job's second attempt.
+  std::string second_marker;
+  for (const auto& j : cluster_->Jobs(JOB_STATE_QUEUED)) {
+    if (j.key().SerializeAsString() == failed[0].key().SerializeAsString()) {
+      EXPECT_EQ(j.run_count(), 2);
+      second_marker = j.current_run().run_id();
+    }
+  }
+  EXPECT_EQ(second_marker, runs[2].run_id);
   EXPECT_GT(CycleUntilDone(options), 0);
   std::string seen;
   for (const auto& run : SimRuns("rdpc_qa")) {
-    absl::StrAppend(&seen, run.job, " ", run.attempt, " ", run.state, " ", run.resume, "; ");
+    absl::StrAppend(&seen, run.job, " ", run.state, " ", run.resume, "; ");
   }
   EXPECT_EQ(cluster_->Count(JOB_STATE_FAILED), 0) << seen;
 }

@@ -13,10 +13,6 @@
 
 namespace tracker::scheduler {
 
-// Tags of every run we start, to find it again after a crash.
-inline constexpr char kJobTag[] = "tracker_job";
-inline constexpr char kAttemptTag[] = "tracker_attempt";
-
 tracker::v1::Transition Move(const tracker::v1::JobKey& key, tracker::v1::JobState from,
                              tracker::v1::JobState to);
 

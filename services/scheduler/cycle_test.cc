@@ -31,6 +31,7 @@ namespace {
 using ::testing::_;
 using ::testing::Invoke;
 using ::testing::NiceMock;
+using ::testing::UnorderedElementsAre;
 using namespace tracker::v1;  // NOLINT: generated message names
 
 class CycleTest : public ::testing::Test {
@@ -54,7 +55,15 @@ class CycleTest : public ::testing::Test {
 
   void AddJob(const std::string& study, const std::string& job, JobState state,
               std::vector<std::string> markers = {}) {
-    repo_.AddJob(study, job, state, std::move(markers));
+    repo_.AddJob(study, job, state, std::move(markers)).params = ParamsOf(study, job);
+  }
+  // Each job its own analysis, as in a real repository.
+  static std::string AnalysisOf(const std::string& study, const std::string& job) {
+    return "an-" + study + "-" + job;
+  }
+  static std::string ParamsOf(const std::string& study, const std::string& job) {
+    return R"({"study_id":")" + study + R"(","analysis_id":[")" + AnalysisOf(study, job) +
+           R"("],"upload_song_url":"http://song"})";
   }
   std::string Marker(int64_t epoch_offset, const std::string& run) {
     return MarkerName(absl::ToUnixSeconds(clock_.Now()) + epoch_offset, "qa", run);
@@ -149,9 +158,8 @@ TEST_F(CycleTest, StartsInPriorityOrderUpToMaxParallelWithIntentFirst) {
   EnvironmentCycle c = Cycle();
   // 3 slots, 1 taken: two starts, both from S-B (first in priority).
   ASSERT_EQ(wes_.started.size(), 2u);
-  EXPECT_EQ(wes_.started[0].tags().at(kJobTag).substr(0, 3), "S-B");
-  EXPECT_EQ(wes_.started[1].tags().at(kJobTag).substr(0, 3), "S-B");
-  EXPECT_EQ(wes_.started[0].tags().at(kAttemptTag), "1");
+  EXPECT_THAT((std::vector<std::string>{wes_.started[0].params_json(), wes_.started[1].params_json()}),
+              UnorderedElementsAre(ParamsOf("S-B", "job.0001"), ParamsOf("S-B", "job.0002")));
   EXPECT_EQ(wes_.started[0].workflow_version(), "0.4.0");
   EXPECT_EQ(c.queued(), 3);
   // The intent was committed before the POSTs, then replaced by the run.
@@ -173,11 +181,12 @@ TEST_F(CycleTest, StartsInPriorityOrderUpToMaxParallelWithIntentFirst) {
 
 TEST_F(CycleTest, AJobWithAnEarlierRunOnThisEnvironmentIsResumed) {
   AddJob("S-A", "job.0001", JOB_STATE_BACKLOG, {Marker(-7200, "wes-old")});
+  wes_.AddRun("wes-old", RUN_STATE_EXECUTOR_ERROR, "S-A", {AnalysisOf("S-A", "job.0001")});
   Cycle();
   ASSERT_EQ(wes_.started.size(), 1u);
-  EXPECT_EQ(wes_.started[0].resume().session_id(), "session-of-wes-old");
-  EXPECT_EQ(wes_.started[0].resume().work_dir(), "/work/wes-old");
-  EXPECT_EQ(wes_.started[0].tags().at(kAttemptTag), "2");
+  EXPECT_EQ(wes_.started[0].resume().session_id(), WesModel::SessionOf("wes-old"));
+  EXPECT_EQ(wes_.started[0].resume().work_dir(), "/nfs/launch/wes-old/work");
+  EXPECT_EQ(wes_.started[0].resume().launch_dir(), "/nfs/launch/wes-old");
   // The new marker is the current one.
   const ModelJob& j = Get("S-A", "job.0001");
   ASSERT_EQ(j.markers.size(), 2u);
@@ -203,16 +212,15 @@ TEST_F(CycleTest, AnAmbiguousStartStaysPendingAnUnsentOneGoesBack) {
   EXPECT_EQ(c.queued(), 1);
 }
 
-TEST_F(CycleTest, APendingStartIsFoundByTagOrStartedAgainNeverTwice) {
-  AddJob("S-A", "job.0001", JOB_STATE_QUEUED, {Marker(-30, tracking::PendingRunId(1))});
-  AddJob("S-A", "job.0002", JOB_STATE_QUEUED, {Marker(-30, tracking::PendingRunId(3))});
-  const std::string a_key = tracking::JobKeyText(Get("S-A", "job.0001").key);
-  const std::string b_key = tracking::JobKeyText(Get("S-A", "job.0002").key);
+TEST_F(CycleTest, APendingStartIsFoundByItsParamsOrStartedAgainNeverTwice) {
+  AddJob("S-A", "job.0001", JOB_STATE_QUEUED, {Marker(-1800, tracking::PendingRunId(1))});
+  AddJob("S-A", "job.0002", JOB_STATE_QUEUED,
+         {Marker(-7200, "wes-attempt-2"), Marker(-1800, tracking::PendingRunId(3))});
   // job.0001's POST went through before the crash (twice, even).
-  wes_.Tag("wes-found", RUN_STATE_RUNNING, a_key, 1);
-  wes_.Tag("wes-dup", RUN_STATE_RUNNING, a_key, 1);
-  // An older attempt's run of job.0002 does not count for attempt 3.
-  wes_.Tag("wes-attempt-2", RUN_STATE_EXECUTOR_ERROR, b_key, 2);
+  wes_.AddRun("wes-dup", RUN_STATE_RUNNING, "S-A", {AnalysisOf("S-A", "job.0001")});
+  wes_.AddRun("wes-found", RUN_STATE_RUNNING, "S-A", {AnalysisOf("S-A", "job.0001")});
+  // An earlier attempt's run of job.0002 (in its markers) does not count.
+  wes_.AddRun("wes-attempt-2", RUN_STATE_EXECUTOR_ERROR, "S-A", {AnalysisOf("S-A", "job.0002")});
   EXPECT_CALL(wes_.stub, CancelRun(_, _, _)).WillOnce(Invoke([](auto*, const CancelRunRequest& req, auto*) {
     EXPECT_EQ(req.run_id(), "wes-dup");
     return grpc::Status::OK;
@@ -223,9 +231,24 @@ TEST_F(CycleTest, APendingStartIsFoundByTagOrStartedAgainNeverTwice) {
   EXPECT_EQ(RunOf(a.markers[0]), "wes-found");
   // job.0002 was not started: POSTed again, as attempt 3.
   ASSERT_EQ(wes_.started.size(), 1u);
-  EXPECT_EQ(wes_.started[0].tags().at(kJobTag), b_key);
-  EXPECT_EQ(wes_.started[0].tags().at(kAttemptTag), "3");
-  EXPECT_EQ(RunOf(Get("S-A", "job.0002").markers[0]), "wes-1");
+  EXPECT_EQ(wes_.started[0].params_json(), ParamsOf("S-A", "job.0002"));
+  const ModelJob& b = Get("S-A", "job.0002");
+  ASSERT_EQ(b.markers.size(), 2u);
+  EXPECT_EQ(RunOf(b.markers[1]), "wes-1");
+}
+
+TEST_F(CycleTest, APendingStartWaitsForTheConfiguredGrace) {
+  config_.reconcile_grace_minutes = 60;
+  AddJob("S-A", "job.0001", JOB_STATE_QUEUED, {Marker(-1800, tracking::PendingRunId(1))});
+  EnvironmentCycle c = Cycle();
+  EXPECT_TRUE(wes_.started.empty());
+  ASSERT_EQ(c.actions_size(), 1);
+  EXPECT_EQ(c.actions(0).action(), CYCLE_ACTION_AMBIGUOUS);
+  EXPECT_EQ(RunOf(Get("S-A", "job.0001").markers[0]), tracking::PendingRunId(1));
+  EXPECT_EQ(c.queued(), 1);
+  clock_.Advance(absl::Minutes(31));
+  Cycle();
+  EXPECT_EQ(wes_.started.size(), 1u);
 }
 
 TEST_F(CycleTest, PauseStopsStartsButNotPolling) {

@@ -27,7 +27,7 @@ Scheduler::Scheduler(TrackerConfig config, SchedulerOptions options,
       breaker_(&repo_, &alerts_, clock, interval()),
       backlog_(&repo_, std::move(options.studies), std::move(options.exclude)),
       starts_(&repo_, wes, &upstream_, &alerts_, clock, config_.workflow,
-              options.start_concurrency),
+              options.start_concurrency, absl::Seconds(config_.reconcile_grace_minutes * 60)),
       reporter_(&repo_, notifier) {
   absl::MutexLock lock(&status_mu_);
   for (const auto& [name, env] : config_.compute_environments) {

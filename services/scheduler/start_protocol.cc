@@ -3,9 +3,11 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/parallel.h"
 #include "proto/tracker/v1/run_states.h"
 #include "services/scheduler/cycle_records.h"
+#include "tracking/ids.h"
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
@@ -26,6 +28,7 @@ struct StartProtocol::Attempt {
   std::string note;
   absl::Status result;
   std::string run_id;
+  ResumeInfo started_with;  // what wes-poller started the run with
 
   CycleAction action() const {
     return resume.session_id().empty() ? CYCLE_ACTION_STARTED : CYCLE_ACTION_RESUMED;
@@ -34,79 +37,15 @@ struct StartProtocol::Attempt {
 
 StartProtocol::StartProtocol(RepoClient* repo, WesPoller::StubInterface* wes, RpcCaller* upstream,
                              Alerter* alerts, Clock* clock, WorkflowConfig workflow,
-                             int concurrency)
+                             int concurrency, absl::Duration reconcile_grace)
     : repo_(repo),
       wes_(wes),
       upstream_(upstream),
       alerts_(alerts),
       clock_(clock),
       workflow_(std::move(workflow)),
-      concurrency_(concurrency) {}
-
-StartProtocol::Reconciled StartProtocol::Reconcile(const std::string& env,
-                                                   const std::vector<JobSummary>& pending,
-                                                   bool dry_run, EnvironmentCycle* out) {
-  Reconciled result;
-  const int64_t now = absl::ToUnixSeconds(clock_->Now());
-  for (const JobSummary& job : pending) {
-    const std::string key = tracking::JobKeyText(job.key());
-    const std::string attempt = absl::StrCat(AttemptOf(job.current_run()));
-    FindRunsByTagRequest req;
-    req.set_environment(env);
-    req.set_tag_key(kJobTag);
-    req.set_tag_value(key);
-    FindRunsByTagResponse found;
-    absl::Status s = upstream_->Call("WesPoller.FindRunsByTag", Idempotency::kIdempotent,
-                                     [&](grpc::ClientContext* c) {
-                                       return wes_->FindRunsByTag(c, req, &found);
-                                     });
-    if (!s.ok()) {
-      // Unknown whether it started: it waits, it is not started again.
-      AddAction(out, job.key(), CYCLE_ACTION_AMBIGUOUS, "",
-                absl::StrCat("cannot look the run up: ", s.message()));
-      continue;
-    }
-    std::vector<const RunStatus*> mine;
-    for (const auto& r : found.runs()) {
-      auto it = r.tags().find(kAttemptTag);
-      if (it != r.tags().end() && it->second == attempt) mine.push_back(&r);
-    }
-    if (mine.empty()) {
-      result.restart.push_back(job);
-      continue;
-    }
-    const RunStatus* keep = mine[0];
-    for (const RunStatus* r : mine) {
-      if (!IsTerminal(r->state())) {
-        keep = r;
-        break;
-      }
-    }
-    // Never two live runs for one job: cancel any other.
-    for (const RunStatus* r : mine) {
-      if (r == keep || IsTerminal(r->state())) continue;
-      if (!dry_run) {
-        CancelRunRequest creq;
-        creq.set_environment(env);
-        creq.set_run_id(r->run_id());
-        CancelRunResponse cresp;
-        (void)upstream_->Call("WesPoller.CancelRun", Idempotency::kIdempotent,
-                              [&](grpc::ClientContext* c) {
-                                return wes_->CancelRun(c, creq, &cresp);
-                              });
-      }
-      alerts_->Alert(AlertLevel::kWarning, "duplicate:" + r->run_id(),
-                     absl::StrCat(key, " had a second run ", r->run_id(), " on ", env,
-                                  "; it was cancelled, ", keep->run_id(), " is kept"));
-    }
-    result.records.push_back(RecordRun(job.key(),
-                                       std::max<int64_t>(now, job.current_run().epoch_seconds()),
-                                       env, keep->run_id(), job.current_run().file_name()));
-    AddAction(out, job.key(), CYCLE_ACTION_RECORDED, keep->run_id(),
-              "found by its tags after an interrupted start");
-  }
-  return result;
-}
+      concurrency_(concurrency),
+      reconcile_grace_(reconcile_grace) {}
 
 void StartProtocol::Plan(const std::string& env, int64_t now, const std::vector<JobSummary>& fresh,
                          const std::vector<JobSummary>& restart, std::vector<Attempt>* attempts,
@@ -117,6 +56,16 @@ void StartProtocol::Plan(const std::string& env, int64_t now, const std::vector<
     a.number = AttemptOf(j.current_run());
     a.epoch = j.current_run().epoch_seconds();
     a.pending_file = j.current_run().file_name();
+    // The intent is renewed: if this POST's outcome is unknown too, the
+    // next reconciliation's grace counts from now, not from the first try.
+    const int64_t renewed = std::max(now, a.epoch);
+    auto renewed_file = tracking::FormatPendingMarker(renewed, env, a.number);
+    if (renewed_file.ok() && *renewed_file != a.pending_file) {
+      intents->push_back(
+          RecordRun(j.key(), renewed, env, tracking::PendingRunId(a.number), a.pending_file));
+      a.epoch = renewed;
+      a.pending_file = *std::move(renewed_file);
+    }
     attempts->push_back(std::move(a));
   }
   for (const auto& j : fresh) {
@@ -163,11 +112,38 @@ void StartProtocol::ReadJobs(const std::string& env, std::vector<Attempt>* attem
                                         [&](grpc::ClientContext* c) {
                                           return wes_->GetResumeInfo(c, req, &info);
                                         });
+      std::string why;  // why it is started afresh
       if (st.ok()) {
-        a.resume = info.resume();
+        absl::Status uuid = tracking::ValidateSessionId(info.resume().session_id());
+        if (uuid.ok()) {
+          a.resume = info.resume();
+        } else {
+          // ARGO's WES reads `resume` as a UUID (WorkflowEngineParams):
+          // anything else would be refused.
+          why = absl::StrCat("its session is not a Nextflow session UUID (", uuid.message(), ")");
+        }
+      } else if (st.code() == absl::StatusCode::kNotFound) {
+        why = absl::StrCat(env, " no longer knows it (", st.message(), ")");
+      } else if (st.code() == absl::StatusCode::kFailedPrecondition) {
+        why = absl::StrCat("it has no Nextflow session (", st.message(), ")");
       } else {
-        a.note = absl::StrCat("run ", m.run_id(), " cannot be resumed (", st.message(),
-                              "); started afresh");
+        // Not a fact about the run: starting afresh would throw its work
+        // away. The job goes back and is tried next cycle.
+        a.detail_ok = false;
+        a.result = absl::UnavailableError(absl::StrCat(
+            "cannot read run ", m.run_id(), " to resume it (", st.message(),
+            "); tried again next cycle"));
+      }
+      if (!why.empty()) {
+        a.note = absl::StrCat("run ", m.run_id(), " cannot be resumed: ", why,
+                              "; started afresh in new directories");
+        const std::string key = tracking::JobKeyText(a.key);
+        LogWarning("resume_not_possible")
+            .Kv("env", env)
+            .Kv("job", key)
+            .Kv("run", m.run_id())
+            .Kv("why", why);
+        alerts_->Alert(AlertLevel::kInfo, "fresh:" + key, absl::StrCat(key, ": ", a.note));
       }
       break;
     }
@@ -183,17 +159,17 @@ void StartProtocol::Post(const std::string& env, std::vector<Attempt>* attempts)
     req.set_workflow_url(workflow_.url);
     req.set_workflow_version(workflow_.version);
     req.set_params_json(a.detail.params_json());
-    (*req.mutable_tags())[kJobTag] = tracking::JobKeyText(a.key);
-    (*req.mutable_tags())[kAttemptTag] = absl::StrCat(a.number);
+    req.set_offline(workflow_.offline);
     if (!a.resume.session_id().empty()) *req.mutable_resume() = a.resume;
     StartRunResponse resp;
-    // Sent once: DEADLINE_EXCEEDED means the run may exist, and only its
-    // tags can tell.
+    // Sent once: DEADLINE_EXCEEDED means the run may exist, and only a
+    // search of the job's runs can tell.
     a.result = upstream_->Call("WesPoller.StartRun", Idempotency::kNonIdempotent,
                                [&](grpc::ClientContext* c) {
                                  return wes_->StartRun(c, req, &resp);
                                });
     a.run_id = resp.run_id();
+    a.started_with = resp.started_with();
   });
 }
 
@@ -226,10 +202,10 @@ int StartProtocol::Start(const std::string& env, const std::vector<JobSummary>& 
     absl::Status committed = repo_->TransitionJobs(
         std::move(intents), absl::StrCat(tracking::kJobStatusCommitSubject, ": ", n, " starting on ", env));
     if (!committed.ok()) {
-      // Nothing recorded, nothing started; only the earlier intents go on.
+      // Nothing recorded, nothing started. The restarts wait too: their
+      // intents were not renewed, the next cycle looks them up again.
       out->set_message(absl::StrCat("start intents not recorded: ", committed.message()));
-      attempts.resize(restarts);
-      if (attempts.empty()) return 0;
+      return 0;
     }
   }
   Post(env, &attempts);
@@ -246,10 +222,20 @@ int StartProtocol::Record(const std::string& env, int64_t now, const std::vector
     if (a.result.ok() && a.detail_ok) {
       records.push_back(RecordRun(a.key, std::max(now, a.epoch), env, a.run_id, a.pending_file));
       AddAction(out, a.key, a.action(), a.run_id, a.note);
+      LogInfo("run_started")
+          .Kv("env", env)
+          .Kv("job", tracking::JobKeyText(a.key))
+          .Kv("run", a.run_id)
+          .Kv("attempt", a.number)
+          .Kv("resumed_session", a.started_with.session_id())
+          .Kv("project_dir", a.started_with.project_dir())
+          .Kv("launch_dir", a.started_with.launch_dir())
+          .Kv("work_dir", a.started_with.work_dir());
       ++started;
       delta += is_restart ? 0 : 1;
-    } else if (a.result.code() == absl::StatusCode::kDeadlineExceeded) {
-      // The pending marker stays: the next cycle looks the run up by tag.
+    } else if (a.detail_ok && a.result.code() == absl::StatusCode::kDeadlineExceeded) {
+      // The POST's outcome is unknown: the pending marker stays, the next
+      // cycle looks the job's runs up.
       AddAction(out, a.key, CYCLE_ACTION_AMBIGUOUS, "", std::string(a.result.message()));
       delta += is_restart ? 0 : 1;
     } else {
@@ -274,9 +260,9 @@ int StartProtocol::Record(const std::string& env, int64_t now, const std::vector
   absl::Status committed = repo_->TransitionJobs(std::move(records), message);
   if (!committed.ok()) {
     // The runs exist but are not recorded: the pending markers stay, and
-    // the next cycle finds them by their tags.
+    // the next cycle finds them by the jobs' params.
     out->set_message(absl::StrCat("started runs not recorded yet (", committed.message(),
-                                  "); the next cycle finds them by tag"));
+                                  "); the next cycle finds them by their jobs' params"));
   }
   return delta;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/config.h"
 #include "proto/tracker/v1/repo.pb.h"
@@ -20,34 +21,44 @@ namespace tracker::scheduler {
 // the job nor starts it twice:
 //   1. commit the intent: backlog -> queued with a pending marker for
 //      attempt N (tracking/run_marker.h);
-//   2. POST the run through wes-poller, tagged with the job key
-//      (kJobTag) and N (kAttemptTag);
+//   2. POST the run through wes-poller;
 //   3. commit the run's marker in place of the pending one.
 // A pending marker found at the start of a cycle (a crash between 1 and 3,
-// or a POST whose outcome is unknown) is resolved by looking the run up by
-// its tags: found, it is recorded; not found, the POST is made again for
-// the same attempt. A start that surely did not happen (refused, or the
-// service unreachable) goes back to backlog.
+// or a POST whose outcome is unknown) is resolved by looking the job's runs
+// up by its params (FindRunsOfJob: study_id and analysis_id, which ARGO
+// keeps and searches; it keeps no run tags). A run of the job that none of
+// its markers names is this attempt's: it is recorded. None: ARGO's search
+// shows a run only once its indexer has seen an event of it, so the start
+// is made again for the same attempt only when the intent is older than
+// `reconcile_grace` and the search was exhaustive; otherwise it waits (and
+// a search that could not be exhaustive is alerted: a person decides). A
+// start that surely did not happen (refused, or the service unreachable)
+// goes back to backlog.
 //
 // A job with an earlier run on the environment is resumed with that run's
-// Nextflow session and directories. Stateless; thread-safe; owns nothing
-// it is given.
+// Nextflow session (a UUID) and directories. A run the service no longer
+// knows, or one without a session UUID, is started afresh in new
+// directories, saying why (log, the action's detail, an INFO alert); a run
+// that cannot be read now is not started this cycle. Stateless;
+// thread-safe; owns nothing it is given.
 class StartProtocol {
  public:
   // `concurrency`: jobs read and POSTed at once.
   StartProtocol(RepoClient* repo, tracker::v1::WesPoller::StubInterface* wes,
                 RpcCaller* upstream, Alerter* alerts, Clock* clock, WorkflowConfig workflow,
-                int concurrency);
+                int concurrency, absl::Duration reconcile_grace);
 
   struct Reconciled {
     // queued -> queued: the found run's marker in place of the pending one.
     std::vector<tracker::v1::Transition> records;
-    // No run carries the attempt's tags: to be POSTed again.
+    // No run of the attempt, and its intent older than the grace: to be
+    // POSTed again.
     std::vector<tracker::v1::JobSummary> restart;
   };
   // `pending`: jobs queued on `env` whose current marker is a pending one.
   // A second live run of the same attempt is cancelled (not in a dry run).
-  // A job whose run cannot be looked up waits for the next cycle.
+  // A job whose runs cannot be looked up, or not surely, waits for the
+  // next cycle (CYCLE_ACTION_AMBIGUOUS, nothing started).
   Reconciled Reconcile(const std::string& env, const std::vector<tracker::v1::JobSummary>& pending,
                        bool dry_run, tracker::v1::EnvironmentCycle* out);
 
@@ -67,8 +78,12 @@ class StartProtocol {
  private:
   struct Attempt;
 
-  // Step 1's plan: an attempt per restart, then per fresh job with its
-  // intent; stops at a marker that cannot be formed.
+  // One pending job of Reconcile.
+  void ReconcileJob(const std::string& env, int64_t now, const tracker::v1::JobSummary& job,
+                    bool dry_run, Reconciled* result, tracker::v1::EnvironmentCycle* out);
+  // Step 1's plan: an attempt per restart (its intent renewed, so that the
+  // grace counts from this POST), then per fresh job with its intent; stops
+  // at a marker that cannot be formed.
   void Plan(const std::string& env, int64_t now,
             const std::vector<tracker::v1::JobSummary>& fresh,
             const std::vector<tracker::v1::JobSummary>& restart, std::vector<Attempt>* attempts,
@@ -87,6 +102,7 @@ class StartProtocol {
   Clock* const clock_;
   const WorkflowConfig workflow_;
   const int concurrency_;
+  const absl::Duration reconcile_grace_;
 };
 
 }  // namespace tracker::scheduler

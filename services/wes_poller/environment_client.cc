@@ -180,11 +180,6 @@ absl::StatusOr<RunDetail> EnvironmentClient::GetWesRunLog(const std::string& run
   out.status.set_start_time(Text(log, "start_time"));
   out.status.set_end_time(Text(log, "end_time"));
   const Struct* request = Object(&*parsed, "request");
-  if (const Struct* tags = Object(request, "tags")) {
-    for (const auto& [k, v] : tags->fields()) {
-      if (v.kind_case() == Value::kStringValue) (*out.status.mutable_tags())[k] = v.string_value();
-    }
-  }
   const Struct* params = Object(request, "workflow_params");
   out.study_id = Text(params, "study_id");
   if (params != nullptr && params->fields().count("analysis_id")) {

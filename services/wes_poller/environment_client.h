@@ -23,7 +23,7 @@ struct RunPage {
   std::string next_page_token;               // "" on the last page
 };
 
-// Everything a run's detail tells: state, times, error, tags, resume data,
+// Everything a run's detail tells: state, times, error, resume data,
 // and the study and analyses of its params.
 using RunDetail = GraphqlRun;
 

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   tracker::PrepareServiceProcess();
   absl::SetProgramUsageMessage(
       "Talks to the workflow services of every compute environment: run states, start, "
-      "resume, cancel, find runs by tag.");
+      "resume, cancel, find the runs of a job.");
   absl::ParseCommandLine(argc, argv);
   tracker::SetLogComponent("wes-poller");
 

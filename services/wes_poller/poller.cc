@@ -19,8 +19,6 @@
 namespace tracker::wes {
 namespace {
 
-constexpr size_t kMaxCachedTags = 200000;
-
 std::string Summary(const absl::Status& s) { return std::string(s.message().substr(0, 300)); }
 
 // Same study and the same analyses (in any order): a run of this job.
@@ -185,12 +183,9 @@ absl::StatusOr<tracker::v1::StartRunResponse> Poller::StartRun(
   }
   tracker::v1::StartRunResponse out;
   auto run_id = (*env)->StartRun(req, out.mutable_started_with());
-  std::string tags;
-  for (const auto& [k, v] : req.tags()) absl::StrAppend(&tags, tags.empty() ? "" : ",", k, "=", v);
   if (!run_id.ok()) {
     LogWarning("run_start_failed")
         .Kv("env", req.environment())
-        .Kv("tags", tags)
         .Kv("outcome", run_id.status().code() == absl::StatusCode::kDeadlineExceeded
                            ? "unknown"
                            : "not_started")
@@ -200,66 +195,10 @@ absl::StatusOr<tracker::v1::StartRunResponse> Poller::StartRun(
   LogInfo("run_started")
       .Kv("env", req.environment())
       .Kv("run", *run_id)
-      .Kv("tags", tags)
       .Kv("resume_session", req.resume().session_id())
       .Kv("launch_dir", out.started_with().launch_dir())
       .Kv("work_dir", out.started_with().work_dir());
   out.set_run_id(*run_id);
-  return out;
-}
-
-absl::StatusOr<std::map<std::string, std::string>> Poller::TagsOf(EnvironmentClient* env,
-                                                                  const std::string& run_id) {
-  const std::string key = absl::StrCat(env->env().name, "/", run_id);
-  {
-    absl::MutexLock lock(&tags_mu_);
-    auto it = tags_.find(key);
-    if (it != tags_.end()) return it->second;
-  }
-  auto detail = env->GetWesRunLog(run_id);
-  if (!detail.ok()) return detail.status();
-  std::map<std::string, std::string> tags(detail->status.tags().begin(),
-                                          detail->status.tags().end());
-  absl::MutexLock lock(&tags_mu_);
-  if (tags_.size() >= kMaxCachedTags) tags_.clear();
-  tags_[key] = tags;
-  return tags;
-}
-
-absl::StatusOr<tracker::v1::FindRunsByTagResponse> Poller::FindRunsByTag(
-    const tracker::v1::FindRunsByTagRequest& req) {
-  auto env = Env(req.environment());
-  if (!env.ok()) return env.status();
-  if (req.tag_key().empty()) return absl::InvalidArgumentError("tag_key is required");
-  std::vector<tracker::v1::RunStatus> listed;
-  std::string token;
-  for (int page = 0;; ++page) {
-    if (page >= 10000) return absl::UnavailableError("run listing does not end (10,000 pages)");
-    auto runs = (*env)->ListRuns(token, options_.list_page_size);
-    if (!runs.ok()) return runs.status();
-    for (auto& r : runs->runs) listed.push_back(std::move(r));
-    if (runs->next_page_token.empty() || runs->next_page_token == token) break;
-    token = runs->next_page_token;
-  }
-  std::vector<absl::StatusOr<std::map<std::string, std::string>>> tags(listed.size());
-  ParallelFor(listed.size(), options_.max_concurrency,
-              [&](size_t i) { tags[i] = TagsOf(*env, listed[i].run_id()); });
-  tracker::v1::FindRunsByTagResponse out;
-  for (size_t i = 0; i < listed.size(); ++i) {
-    // Any run we cannot read might be the one: an incomplete answer would
-    // let the caller start a second run.
-    if (!tags[i].ok()) {
-      if (tags[i].status().code() == absl::StatusCode::kNotFound) continue;  // deleted meanwhile
-      return absl::Status(tags[i].status().code(),
-                          absl::StrCat("cannot read the tags of run ", listed[i].run_id(), ": ",
-                                       tags[i].status().message()));
-    }
-    auto it = tags[i]->find(req.tag_key());
-    if (it == tags[i]->end() || it->second != req.tag_value()) continue;
-    auto* run = out.add_runs();
-    *run = listed[i];
-    run->mutable_tags()->insert(tags[i]->begin(), tags[i]->end());
-  }
   return out;
 }
 

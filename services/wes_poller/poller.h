@@ -4,7 +4,6 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -47,18 +46,12 @@ class Poller {
   absl::StatusOr<tracker::v1::StartRunResponse> StartRun(const tracker::v1::StartRunRequest& req);
   absl::StatusOr<tracker::v1::FindRunsOfJobResponse> FindRunsOfJob(
       const tracker::v1::FindRunsOfJobRequest& req);
-  absl::StatusOr<tracker::v1::FindRunsByTagResponse> FindRunsByTag(
-      const tracker::v1::FindRunsByTagRequest& req);
   absl::StatusOr<tracker::v1::CancelRunResponse> CancelRun(const tracker::v1::CancelRunRequest& req);
   tracker::v1::ListEnvironmentsResponse ListEnvironments() const;
 
  private:
   explicit Poller(PollerOptions options) : options_(options) {}
   absl::StatusOr<EnvironmentClient*> Env(const std::string& name);
-  // A run's tags never change: remembered so FindRunsByTag reads each run's
-  // detail once.
-  absl::StatusOr<std::map<std::string, std::string>> TagsOf(EnvironmentClient* env,
-                                                            const std::string& run_id);
   // The states of `ids` (indexes into `out`) of a GraphQL environment, in
   // batches of graphql_batch_size, `errors` set per run.
   void BatchedStates(EnvironmentClient* env, const tracker::v1::GetRunStatesRequest& req,
@@ -69,8 +62,6 @@ class Poller {
 
   PollerOptions options_;
   std::map<std::string, std::unique_ptr<EnvironmentClient>> envs_;
-  absl::Mutex tags_mu_;
-  std::unordered_map<std::string, std::map<std::string, std::string>> tags_ ABSL_GUARDED_BY(tags_mu_);  // env/run -> tags
 };
 
 }  // namespace tracker::wes

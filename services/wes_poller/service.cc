@@ -28,12 +28,6 @@ grpc::Status WesPollerServiceImpl::FindRunsOfJob(grpc::ServerContext*,
   return Reply(poller_->FindRunsOfJob(*req), out);
 }
 
-grpc::Status WesPollerServiceImpl::FindRunsByTag(grpc::ServerContext*,
-                                                 const tracker::v1::FindRunsByTagRequest* req,
-                                                 tracker::v1::FindRunsByTagResponse* out) {
-  return Reply(poller_->FindRunsByTag(*req), out);
-}
-
 grpc::Status WesPollerServiceImpl::CancelRun(grpc::ServerContext*,
                                              const tracker::v1::CancelRunRequest* req,
                                              tracker::v1::CancelRunResponse* out) {

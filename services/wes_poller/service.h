@@ -19,8 +19,6 @@ class WesPollerServiceImpl final : public tracker::v1::WesPoller::Service {
                         tracker::v1::StartRunResponse*) override;
   grpc::Status FindRunsOfJob(grpc::ServerContext*, const tracker::v1::FindRunsOfJobRequest* req,
                              tracker::v1::FindRunsOfJobResponse* out) override;
-  grpc::Status FindRunsByTag(grpc::ServerContext*, const tracker::v1::FindRunsByTagRequest*,
-                             tracker::v1::FindRunsByTagResponse*) override;
   grpc::Status CancelRun(grpc::ServerContext*, const tracker::v1::CancelRunRequest*,
                          tracker::v1::CancelRunResponse*) override;
   grpc::Status ListEnvironments(grpc::ServerContext*, const tracker::v1::ListEnvironmentsRequest*,

@@ -67,10 +67,6 @@ absl::StatusOr<std::string> StartRunBody(const tracker::v1::StartRunRequest& req
   if (!dirs.launch_dir.empty()) engine["launch_dir"].set_string_value(dirs.launch_dir);
   if (!dirs.work_dir.empty()) engine["work_dir"].set_string_value(dirs.work_dir);
   if (!session.empty()) engine["resume"].set_string_value(session);
-  if (req.tags_size() > 0) {
-    auto& tags = *f["tags"].mutable_struct_value()->mutable_fields();
-    for (const auto& [k, v] : req.tags()) tags[k].set_string_value(v);
-  }
   return ToJson(body);
 }
 

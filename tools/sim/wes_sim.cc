@@ -18,7 +18,8 @@
 //   wes-sim --port=0 --seed=7 --queued_ms=200 --running_ms=800 --failure_rate=0.1
 //
 // Test controls (never authenticated, never faulted):
-//   GET  /_sim/runs                   every run with its tags and session
+//   GET  /_sim/runs                   every run with its session and the request
+//                                     as kept (no tags; api_token as its md5)
 //   POST /_sim/outcomes  {"outcomes": ["EXECUTOR_ERROR", "COMPLETE"]}
 //                                     outcomes of the next runs, before random
 //   POST /_sim/faults, DELETE /_sim/faults   see sim_server.h
@@ -72,7 +73,7 @@ using google::protobuf::Value;
 struct Run {
   std::string id;
   int64_t seq = 0;
-  Struct request;  // as posted
+  Struct request;  // as kept: the posted body without what ARGO drops
   std::string session_id;
   std::string outcome;  // final state
   std::string state = "QUEUED";
@@ -258,6 +259,10 @@ class WesSim {
   // RunsApiController.postRun: RunsRequest (workflow_url @NotBlank;
   // unknown members such as `offline` ignored; WorkflowEngineParams.resume
   // a UUID), answered {"run_id": "wes-<32 hex>"} (WesUtils.generateWesRunId).
+  // Only workflow_url, workflow_params and workflow_engine_params go on
+  // (RunsApiController builds RunParams of those three): `tags` are
+  // accepted and dropped, as in WfMgmtRunMsgConverters and the Avro
+  // WfMgmtRunMsg.avsc, which have no tags.
   void Create(const httplib::Request& req, httplib::Response& res) {
     auto body = ParseJsonObject(req.body, "run request");
     if (!body.ok()) return ArgoError(res, 400, "Failed to read HTTP message");
@@ -277,7 +282,10 @@ class WesSim {
     Run run;
     run.id = absl::StrCat("wes-", Hex(32));
     run.seq = next_seq_++;
-    run.request = *body;
+    for (const char* kept : {"workflow_url", "workflow_params", "workflow_engine_params"}) {
+      auto it = body->fields().find(kept);
+      if (it != body->fields().end()) (*run.request.mutable_fields())[kept] = it->second;
+    }
     run.created = absl::Now();
     double draw = std::uniform_real_distribution<double>(0, 1)(rng_);
     if (!scripted_.empty()) {
@@ -343,20 +351,26 @@ class WesSim {
                            R"("})"));
   }
 
-  Struct RunLog(const Run& r) {
-    Struct out;
-    auto& f = *out.mutable_fields();
-    f["run_id"].set_string_value(r.id);
-    f["state"].set_string_value(RestState(r.state));
-    // The request as indexed: params with api_token as its md5.
-    Struct request = r.request;
+  // The request as indexed: params with api_token as its md5
+  // (workflow-relay's Sanitize of metadata.parameters.api_token).
+  static Struct AsIndexed(const Struct& kept) {
+    Struct request = kept;
     auto& rf = *request.mutable_fields();
-    rf["workflow_type"].set_string_value("nextflow");
     auto params = rf.find("workflow_params");
     if (params != rf.end() && params->second.has_struct_value()) {
       auto& pf = *params->second.mutable_struct_value()->mutable_fields();
       if (pf.count("api_token")) pf["api_token"].set_string_value(RelayMd5(pf["api_token"].string_value()));
     }
+    return request;
+  }
+
+  Struct RunLog(const Run& r) {
+    Struct out;
+    auto& f = *out.mutable_fields();
+    f["run_id"].set_string_value(r.id);
+    f["state"].set_string_value(RestState(r.state));
+    Struct request = AsIndexed(r.request);
+    (*request.mutable_fields())["workflow_type"].set_string_value("nextflow");
     f["request"].mutable_struct_value()->Swap(&request);
     auto& log = *f["run_log"].mutable_struct_value()->mutable_fields();
     log["name"].set_string_value("transfer");
@@ -438,8 +452,7 @@ class WesSim {
       f["run_id"].set_string_value(r.id);
       f["state"].set_string_value(r.state);
       f["session_id"].set_string_value(r.session_id);
-      auto tags = r.request.fields().find("tags");
-      if (tags != r.request.fields().end()) f["tags"] = tags->second;
+      *f["request"].mutable_struct_value() = AsIndexed(r.request);
       auto engine = r.request.fields().find("workflow_engine_params");
       if (engine != r.request.fields().end() && engine->second.has_struct_value()) {
         f["resume"].set_string_value(StringField(engine->second.struct_value(), "resume"));
