@@ -100,7 +100,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
     return UsageError(name, "give either --template=FILE (with --summary) or --from-dir=DIR");
   }
   std::string summary_path = args.Get("summary");
-  if (summary_path.empty() && from_dir) summary_path = dir + "/batch-summary.tsv";
+  if (summary_path.empty() && from_dir) summary_path = absl::StrCat(dir, "/", tracker::tracking::kSummaryFile);
   if (summary_path.empty()) return UsageError(name, "--summary=FILE is required with --template");
   std::string summary;
   if (!ReadFile(summary_path, &summary)) {
@@ -113,7 +113,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
     if (!IsDirectory(dir)) return UsageError(name, absl::StrCat(dir, " is not a directory"));
     // DIR/<job_id>/params.json, as a batch folder holds them.
     for (const PlannedJob& job : plan->jobs) {
-      std::string path = absl::StrCat(dir, "/", job.job_id, "/params.json");
+      std::string path = absl::StrCat(dir, "/", job.job_id, "/", tracker::tracking::kParamsFile);
       std::string text;
       if (!ReadFile(path, &text)) {
         return UsageError(name, absl::StrCat(job.job_id, " is in the summary but ", path,
@@ -301,7 +301,7 @@ int CmdRemoveAnalysis(const std::string& name, Services& s, const Ui& ui, const 
   if (rc != kOk) return rc;
   PrintWritten(ui, args, result,
                absl::StrCat("removed analysis ", req.analysis_id(), " from ", args.positional()[0],
-                            "/batch-summary.tsv"));
+                            "/", tracker::tracking::kSummaryFile));
   return kOk;
 }
 
