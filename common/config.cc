@@ -75,6 +75,15 @@ absl::StatusOr<int> GetInt(const YAML::Node& node, const std::string& key,
   return value;
 }
 
+absl::StatusOr<bool> GetBool(const YAML::Node& node, const std::string& key, bool fallback) {
+  if (!node || node.IsNull()) return fallback;
+  bool value = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+    return KeyError(key, absl::StrCat("must be true or false, got ", Describe(node)));
+  }
+  return value;
+}
+
 bool LooksLikeUrl(const std::string& s) {
   return absl::StartsWith(s, "http://") || absl::StartsWith(s, "https://");
 }
@@ -132,7 +141,8 @@ absl::StatusOr<ComputeEnvironment> ParseEnvironment(const std::string& name,
       node, where,
       {"wes_url", "max_parallel_runs", "token_url", "graphql_url",
        "excessive_failure_threshold", "nfs_root_paths", "client_id_env",
-       "client_secret_env", "token_env", "api_token_env", "ENV"});
+       "client_secret_env", "token_env", "api_token_env", "ENV", "two_window_rule",
+       "excessive_failure_rule", "start_interval_seconds"});
   if (!keys.ok()) return keys;
 
   ComputeEnvironment env;
@@ -169,6 +179,19 @@ absl::StatusOr<ComputeEnvironment> ParseEnvironment(const std::string& name,
                           k("excessive_failure_threshold"), 0, 0);
   if (!threshold.ok()) return threshold.status();
   env.excessive_failure_threshold = *threshold;
+  for (auto [key, field] : {std::pair<const char*, bool*>{"two_window_rule", &env.two_window_rule},
+                            {"excessive_failure_rule", &env.excessive_failure_rule}}) {
+    auto on = GetBool(node[key], k(key), *field);
+    if (!on.ok()) return on.status();
+    *field = *on;
+  }
+  // A day at most: a larger pause is a typo that would hold a cycle for days.
+  auto pause = GetInt(node["start_interval_seconds"], k("start_interval_seconds"), 0, 0);
+  if (!pause.ok()) return pause.status();
+  if (*pause > 86400) {
+    return KeyError(k("start_interval_seconds"), absl::StrCat("must be <= 86400, got ", *pause));
+  }
+  env.start_interval_seconds = *pause;
   const YAML::Node paths = node["nfs_root_paths"];
   if (paths && !paths.IsNull()) {
     if (paths.IsScalar()) {

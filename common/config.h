@@ -20,6 +20,15 @@ struct ComputeEnvironment {
   std::string token_url;        // OAuth2 client-credentials endpoint
   std::string graphql_url;      // ARGO RDPC GraphQL; when set, status comes from it
   int excessive_failure_threshold = 0;  // 0 = rule off
+  // Stop rules (SPEC.md section 3, step 4), each on or off here. The seed's:
+  // every job started in the last two scheduling windows failed.
+  bool two_window_rule = true;
+  // The original's: excessive_failure_threshold failures since the last
+  // push (only with a threshold > 0).
+  bool excessive_failure_rule = true;
+  // Pause between two starts on this environment (the original slept 5 s
+  // after each successful start); 0 = none.
+  int start_interval_seconds = 0;
   std::vector<std::string> nfs_root_paths;
   // Names of environment variables that hold the secrets (never the values).
   // `client_id_env: X` and the original's `ENV: {client_id: X}` are the same.

@@ -52,6 +52,40 @@ TEST(ConfigTest, ParsesTheSeedExample) {
   EXPECT_EQ(config->slack_web_hook_url_env, "SLACK_WEBHOOK_URL");
 }
 
+TEST(ConfigTest, PacingAndStopRulesDefaultToTheSeedsBehaviour) {
+  auto config = ParseTrackerConfig(kSeedConfig);
+  ASSERT_TRUE(config.ok()) << config.status();
+  const ComputeEnvironment& qa = config->compute_environments.at("rdpc_qa");
+  EXPECT_TRUE(qa.two_window_rule);
+  EXPECT_TRUE(qa.excessive_failure_rule);
+  EXPECT_EQ(qa.start_interval_seconds, 0);
+}
+
+TEST(ConfigTest, PacingAndStopRulesPerEnvironment) {
+  auto config = ParseTrackerConfig(R"(
+compute_environments:
+  prod:
+    wes_url: https://w
+    max_parallel_runs: 16
+    excessive_failure_threshold: 100
+    two_window_rule: false
+    start_interval_seconds: 5
+  qa:
+    wes_url: https://w
+    max_parallel_runs: 2
+    excessive_failure_rule: off
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const ComputeEnvironment& prod = config->compute_environments.at("prod");
+  EXPECT_FALSE(prod.two_window_rule);
+  EXPECT_TRUE(prod.excessive_failure_rule);
+  EXPECT_EQ(prod.start_interval_seconds, 5);
+  const ComputeEnvironment& qa = config->compute_environments.at("qa");
+  EXPECT_TRUE(qa.two_window_rule);
+  EXPECT_FALSE(qa.excessive_failure_rule);
+  EXPECT_EQ(qa.start_interval_seconds, 0);
+}
+
 struct BadCase {
   const char* yaml;
   const char* names;  // the key the message must name
@@ -77,6 +111,18 @@ TEST(ConfigTest, EachBadValueNamesItsKey) {
        "    token_url: https://t\n",
        "compute_environments.qa.token_url"},
       {"workflow:\n  version: 1\n", "workflow.url"},
+      {"compute_environments:\n  qa:\n    wes_url: https://w\n    max_parallel_runs: 1\n"
+       "    two_window_rule: sometimes\n",
+       "compute_environments.qa.two_window_rule"},
+      {"compute_environments:\n  qa:\n    wes_url: https://w\n    max_parallel_runs: 1\n"
+       "    excessive_failure_rule: [true]\n",
+       "compute_environments.qa.excessive_failure_rule"},
+      {"compute_environments:\n  qa:\n    wes_url: https://w\n    max_parallel_runs: 1\n"
+       "    start_interval_seconds: -5\n",
+       "compute_environments.qa.start_interval_seconds"},
+      {"compute_environments:\n  qa:\n    wes_url: https://w\n    max_parallel_runs: 1\n"
+       "    start_interval_seconds: 86401\n",
+       "compute_environments.qa.start_interval_seconds"},
   };
   for (const BadCase& c : cases) {
     auto config = ParseTrackerConfig(c.yaml);

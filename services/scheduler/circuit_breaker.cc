@@ -32,10 +32,13 @@ bool CircuitBreaker::Acknowledged(const std::string& env, const std::string& run
   return it != acknowledged_.end() && it->second.count(run) > 0;
 }
 
-std::optional<CircuitBreaker::Trip> CircuitBreaker::Check(const std::string& env, int threshold) {
-  if (std::optional<Trip> trip = CheckWindow(env)) return trip;
-  if (threshold <= 0) return std::nullopt;
-  return CheckSincePush(env, threshold);
+std::optional<CircuitBreaker::Trip> CircuitBreaker::Check(const std::string& env,
+                                                          const StopRules& rules) {
+  if (rules.two_windows) {
+    if (std::optional<Trip> trip = CheckWindow(env)) return trip;
+  }
+  if (rules.excessive_failure_threshold <= 0) return std::nullopt;
+  return CheckSincePush(env, rules.excessive_failure_threshold);
 }
 
 std::optional<CircuitBreaker::Trip> CircuitBreaker::CheckWindow(const std::string& env) {

@@ -17,11 +17,19 @@
 
 namespace tracker::scheduler {
 
+// Which stop rules apply to an environment (its config, common/config.h).
+struct StopRules {
+  // Every job started within the last two scheduling windows failed (at
+  // least one started): the seed's rule.
+  bool two_windows = true;
+  // Failures since the last push reach this; <= 0 turns the rule off (the
+  // original scheduler's excessive_failure_threshold).
+  int excessive_failure_threshold = 0;
+};
+
 // Step 4 of the cycle (SPEC.md section 3): an environment whose recent runs
-// all fail is stopped before it eats the backlog. It trips when every job
-// started on the environment within the last two scheduling windows failed
-// (at least one started), or when the failures since the last push reach
-// the environment's threshold. Tripping writes the excessive-failure flag
+// all fail is stopped before it eats the backlog. It trips on either rule
+// of StopRules that is on. Tripping writes the excessive-failure flag
 // (tracking/flags.h: the failed runs) on the scheduler branch and sends one
 // CRITICAL alert; the environment stays stopped until an admin clears the
 // flag.
@@ -41,9 +49,9 @@ class CircuitBreaker {
     std::string reason;
     std::vector<std::string> failed_runs;  // run marker file names
   };
-  // Whether `env` must stop now; `threshold` <= 0 turns the since-the-push
-  // rule off. A repository that cannot be read trips nothing.
-  std::optional<Trip> Check(const std::string& env, int threshold);
+  // Whether `env` must stop now under `rules`. A repository that cannot be
+  // read trips nothing.
+  std::optional<Trip> Check(const std::string& env, const StopRules& rules);
 
   // Writes the flag and alerts. True when the flag was written (it is to
   // be pushed at once); the alert goes out either way.

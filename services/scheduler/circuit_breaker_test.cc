@@ -50,7 +50,7 @@ TEST_F(CircuitBreakerTest, TripsWhenEveryJobStartedInTheLastTwoWindowsFailed) {
   const std::string f1 = AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(50), "wes-f1");
   const std::string f2 = AddJob("job.0002", JOB_STATE_FAILED, absl::Minutes(5), "wes-f2");
   AddJob("job.0003", JOB_STATE_COMPLETED, absl::Minutes(70), "wes-old");  // before the windows
-  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", 0);
+  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {true, 0});
   ASSERT_TRUE(trip.has_value());
   EXPECT_THAT(trip->failed_runs, UnorderedElementsAre(f1, f2));
   EXPECT_EQ(trip->reason, "all 2 jobs started on qa in the last two scheduling windows failed");
@@ -59,18 +59,18 @@ TEST_F(CircuitBreakerTest, TripsWhenEveryJobStartedInTheLastTwoWindowsFailed) {
 TEST_F(CircuitBreakerTest, OneJobNotFailedInTheWindowsHoldsIt) {
   AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(50), "wes-f1");
   AddJob("job.0002", JOB_STATE_QUEUED, absl::Minutes(5), "wes-running");
-  EXPECT_FALSE(breaker_.Check("qa", 0).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 0}).has_value());
 }
 
 TEST_F(CircuitBreakerTest, NothingStartedInTheWindowsTripsNothing) {
   AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(70), "wes-f1");
-  EXPECT_FALSE(breaker_.Check("qa", 0).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 0}).has_value());
 }
 
 TEST_F(CircuitBreakerTest, APendingStartIsNotAStartedJob) {
   const std::string f1 = AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(20), "wes-f1");
   AddJob("job.0002", JOB_STATE_QUEUED, absl::Minutes(1), tracking::PendingRunId(1));
-  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", 0);
+  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {true, 0});
   ASSERT_TRUE(trip.has_value());
   EXPECT_THAT(trip->failed_runs, ElementsAre(f1));
 }
@@ -79,12 +79,12 @@ TEST_F(CircuitBreakerTest, FailuresAFlagNamedAreNotCountedAgain) {
   const std::string f1 = AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(50), "wes-f1");
   const std::string f2 = AddJob("job.0002", JOB_STATE_FAILED, absl::Minutes(5), "wes-f2");
   breaker_.Acknowledge("prod", tracking::FormatExcessiveFailureContent({f1, f2}));
-  EXPECT_TRUE(breaker_.Check("qa", 0).has_value()) << "another environment's flag";
+  EXPECT_TRUE(breaker_.Check("qa", {true, 0}).has_value()) << "another environment's flag";
   breaker_.Acknowledge("qa", tracking::FormatExcessiveFailureContent({f1, f2}));
-  EXPECT_FALSE(breaker_.Check("qa", 0).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 0}).has_value());
   // A new failure after the answered ones trips again, on its own.
   const std::string f3 = AddJob("job.0003", JOB_STATE_FAILED, absl::Minutes(1), "wes-f3");
-  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", 0);
+  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {true, 0});
   ASSERT_TRUE(trip.has_value());
   EXPECT_THAT(trip->failed_runs, ElementsAre(f3));
 }
@@ -94,8 +94,8 @@ TEST_F(CircuitBreakerTest, FailuresSinceThePushReachingTheThresholdTrip) {
   const std::string f2 = AddJob("job.0002", JOB_STATE_FAILED, absl::Hours(4), "wes-f2");
   AddJob("job.0003", JOB_STATE_COMPLETED, absl::Minutes(10), "wes-ok");  // holds the window rule
   repo_model_.failed_since_push = {Key("job.0001"), Key("job.0002")};
-  EXPECT_FALSE(breaker_.Check("qa", 3).has_value());
-  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", 2);
+  EXPECT_FALSE(breaker_.Check("qa", {true, 3}).has_value());
+  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {true, 2});
   ASSERT_TRUE(trip.has_value());
   EXPECT_THAT(trip->failed_runs, UnorderedElementsAre(f1, f2));
   EXPECT_EQ(trip->reason,
@@ -110,7 +110,26 @@ TEST_F(CircuitBreakerTest, ThresholdZeroTurnsTheSincePushRuleOff) {
   AddJob("job.0003", JOB_STATE_COMPLETED, absl::Minutes(10), "wes-ok");
   repo_model_.failed_since_push = {Key("job.0001")};
   EXPECT_CALL(repo_model_.stub, ListTransitions(_, _, _)).Times(0);
-  EXPECT_FALSE(breaker_.Check("qa", 0).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 0}).has_value());
+}
+
+TEST_F(CircuitBreakerTest, TheTwoWindowRuleOffDoesNotTripOnAllFailedWindows) {
+  AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(50), "wes-f1");
+  AddJob("job.0002", JOB_STATE_FAILED, absl::Minutes(5), "wes-f2");
+  EXPECT_TRUE(breaker_.Check("qa", {true, 0}).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {false, 0}).has_value());
+}
+
+TEST_F(CircuitBreakerTest, WithTheTwoWindowRuleOffTheThresholdStillTrips) {
+  // The original scheduler's rules alone: only the threshold stops.
+  const std::string f1 = AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(50), "wes-f1");
+  const std::string f2 = AddJob("job.0002", JOB_STATE_FAILED, absl::Minutes(5), "wes-f2");
+  repo_model_.failed_since_push = {Key("job.0001"), Key("job.0002")};
+  EXPECT_FALSE(breaker_.Check("qa", {false, 3}).has_value());
+  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {false, 2});
+  ASSERT_TRUE(trip.has_value());
+  EXPECT_THAT(trip->failed_runs, UnorderedElementsAre(f1, f2));
+  EXPECT_THAT(trip->reason, ::testing::HasSubstr("since the last push"));
 }
 
 TEST_F(CircuitBreakerTest, OnlyThisEnvironmentsFailuresCountAgainstItsThreshold) {
@@ -120,7 +139,7 @@ TEST_F(CircuitBreakerTest, OnlyThisEnvironmentsFailuresCountAgainstItsThreshold)
                                  "wes-elsewhere")});
   AddJob("job.0003", JOB_STATE_COMPLETED, absl::Minutes(10), "wes-ok");
   repo_model_.failed_since_push = {Key("job.0001"), Key("job.0002")};
-  EXPECT_FALSE(breaker_.Check("qa", 2).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 2}).has_value());
 }
 
 TEST_F(CircuitBreakerTest, WithoutAPushedCommitTheThresholdRuleWaits) {
@@ -128,7 +147,7 @@ TEST_F(CircuitBreakerTest, WithoutAPushedCommitTheThresholdRuleWaits) {
   AddJob("job.0003", JOB_STATE_COMPLETED, absl::Minutes(10), "wes-ok");
   repo_model_.failed_since_push = {Key("job.0001")};
   repo_model_.remote_tip = "";
-  EXPECT_FALSE(breaker_.Check("qa", 1).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 1}).has_value());
 }
 
 TEST_F(CircuitBreakerTest, AnUnreadableRepositoryTripsNothing) {
@@ -136,12 +155,12 @@ TEST_F(CircuitBreakerTest, AnUnreadableRepositoryTripsNothing) {
   repo_model_.failed_since_push = {Key("job.0001")};
   EXPECT_CALL(repo_model_.stub, ListJobs(_, _, _))
       .WillRepeatedly(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
-  EXPECT_FALSE(breaker_.Check("qa", 1).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 1}).has_value());
 }
 
 TEST_F(CircuitBreakerTest, StopWritesTheFlagAndAlertsOnceUntilResolved) {
   const std::string f1 = AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(5), "wes-f1");
-  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", 0);
+  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {true, 0});
   ASSERT_TRUE(trip.has_value());
   EXPECT_TRUE(breaker_.Stop("qa", *trip));
   EXPECT_TRUE(repo_model_.flags.count({"qa", FLAG_KIND_EXCESSIVE_FAILURE}));
@@ -153,7 +172,7 @@ TEST_F(CircuitBreakerTest, StopWritesTheFlagAndAlertsOnceUntilResolved) {
       alert, tracking::FlagPath(tracking::FlagKind::kExcessiveFailure, "qa")))
       << alert;
   // The runs it named are answered once the flag is cleared.
-  EXPECT_FALSE(breaker_.Check("qa", 0).has_value());
+  EXPECT_FALSE(breaker_.Check("qa", {true, 0}).has_value());
   EXPECT_TRUE(breaker_.Stop("qa", *trip));
   EXPECT_EQ(notifier_.Count("[CRITICAL]"), 1);  // a standing stop is not re-announced
   breaker_.Resolve("qa");
@@ -165,11 +184,11 @@ TEST_F(CircuitBreakerTest, AFlagNotWrittenStillAlertsAndItsRunsStillCount) {
   AddJob("job.0001", JOB_STATE_FAILED, absl::Minutes(5), "wes-f1");
   EXPECT_CALL(repo_model_.stub, SetFlag(_, _, _))
       .WillOnce(Return(grpc::Status(grpc::StatusCode::ABORTED, "stale")));
-  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", 0);
+  std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {true, 0});
   ASSERT_TRUE(trip.has_value());
   EXPECT_FALSE(breaker_.Stop("qa", *trip));
   EXPECT_EQ(notifier_.Count("[CRITICAL]"), 1);
-  EXPECT_TRUE(breaker_.Check("qa", 0).has_value());
+  EXPECT_TRUE(breaker_.Check("qa", {true, 0}).has_value());
 }
 
 }  // namespace
