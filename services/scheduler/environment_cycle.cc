@@ -1,7 +1,8 @@
 // One environment's cycle, SPEC.md section 3 steps 1-7, composed of the
 // parts: flags, the queued runs (RunChecker), pending starts (the start
 // protocol's Reconcile), one commit of what moved, the circuit breaker,
-// then new starts up to max_parallel_runs.
+// then new starts up to max_parallel_runs, paced when the environment says
+// so.
 
 #include <optional>
 #include <set>
@@ -21,6 +22,8 @@ using namespace tracker::v1;  // NOLINT: generated message names
 void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
                                std::set<std::string>* claimed, EnvironmentCycle* out) {
   out->set_outcome(CYCLE_OUTCOME_OK);
+  if (!dry_run) ++env_cycles_[env];
+  const ComputeEnvironment& config = config_.compute_environments.at(env);
   auto flags = repo_.ListFlags();
   if (!flags.ok()) {
     out->set_outcome(CYCLE_OUTCOME_ERROR);
@@ -37,6 +40,13 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
       breaker_.Acknowledge(env, f.content());
     }
   }
+
+  // Backlog jobs only this environment starts (BacklogPicker), counted
+  // whether or not it starts any now: a paused or stopped one holds them.
+  JobQuery waiting_query;
+  waiting_query.states = {JOB_STATE_BACKLOG};
+  waiting_query.environment = env;
+  auto waiting = repo_.ListJobs(waiting_query);
 
   JobQuery query;
   query.states = {JOB_STATE_QUEUED};
@@ -76,8 +86,11 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
   int active = static_cast<int>(queued->size()) - leaving;
 
   if (stop_reason.empty() && !wes_down) {
-    const int threshold = config_.compute_environments.at(env).excessive_failure_threshold;
-    if (std::optional<CircuitBreaker::Trip> trip = breaker_.Check(env, threshold)) {
+    StopRules rules;
+    rules.two_windows = config.two_window_rule;
+    rules.excessive_failure_threshold =
+        config.excessive_failure_rule ? config.excessive_failure_threshold : 0;
+    if (std::optional<CircuitBreaker::Trip> trip = breaker_.Check(env, rules)) {
       stop_reason = trip->reason;
       if (!dry_run && breaker_.Stop(env, *trip)) push_now_ = true;
     }
@@ -88,6 +101,7 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
     st.paused = paused;
     st.stopped = !stop_reason.empty();
     st.stopped_reason = stop_reason;
+    if (waiting.ok()) st.backlog_waiting = static_cast<int>(waiting->size());
   }
   if (stop_reason.empty()) breaker_.Resolve(env);
 
@@ -104,10 +118,53 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
     out->set_queued(active);
     return;
   }
-  BacklogPicker::Picked picked = backlog_.Pick(MaxParallelRuns(env) - active, claimed);
+  BacklogPicker::Picked picked = backlog_.Pick(env, MaxParallelRuns(env) - active, claimed);
   if (!picked.note.empty()) out->set_message(picked.note);
-  active += starts_.Start(env, picked.jobs, restart, dry_run, out);
+  if (config.start_interval_seconds > 0 && !dry_run) {
+    active = StartPaced(env, picked.jobs, restart, active, out);
+  } else {
+    active += starts_.Start(env, picked.jobs, restart, dry_run, out);
+  }
   out->set_queued(active);
+}
+
+int Scheduler::StartPaced(const std::string& env, const std::vector<JobSummary>& fresh,
+                          const std::vector<JobSummary>& restart, int active,
+                          EnvironmentCycle* out) {
+  const absl::Duration pause =
+      absl::Seconds(config_.compute_environments.at(env).start_interval_seconds);
+  const int64_t this_cycle = env_cycles_[env];
+  const size_t total = restart.size() + fresh.size();
+  for (size_t i = 0; i < total; ++i) {
+    const bool is_restart = i < restart.size();
+    // Restarts are already queued and counted in `active`; a fresh job
+    // must still fit under a max_parallel_runs lowered during a pause.
+    if (!is_restart && active >= MaxParallelRuns(env)) break;
+    EnvironmentCycle one;
+    const std::vector<JobSummary> none;
+    const std::vector<JobSummary> job{is_restart ? restart[i] : fresh[i - restart.size()]};
+    active += starts_.Start(env, is_restart ? none : job, is_restart ? job : none, false, &one);
+    const int started_before = out->started();
+    out->MergeFrom(one);  // the actions; `started` is added below
+    out->set_started(started_before + one.started());
+    // The original paused only after a start that went through.
+    if (one.started() == 0 || i + 1 == total) continue;
+    // The pause holds no lock: status, reports and max_parallel_runs changes
+    // go on meanwhile, and so may another cycle.
+    cycle_mu_.Unlock();
+    const bool go_on = pacer_.Pause(pause);
+    cycle_mu_.Lock();
+    if (!go_on) {
+      out->set_message("shutting down: the remaining starts wait for the next cycle");
+      break;
+    }
+    if (env_cycles_[env] != this_cycle) {
+      // It read the repository afresh and started what there was room for.
+      out->set_message("another cycle of this environment ran during the pause and took over");
+      break;
+    }
+  }
+  return active;
 }
 
 }  // namespace tracker::scheduler

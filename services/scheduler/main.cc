@@ -29,8 +29,12 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50054", "HOST:PORT to serve gRPC on (port 0: any free port)");
 ABSL_FLAG(std::string, config, "", "the YAML config (the seed's keys); required");
-ABSL_FLAG(std::string, studies, "", "studies to schedule, in priority order (comma-separated; default: all)");
-ABSL_FLAG(std::string, exclude, "", "studies never to schedule (comma-separated)");
+ABSL_FLAG(std::string, studies, "",
+          "studies to take first, in this order (comma-separated); every other study follows "
+          "by id (the original's -s)");
+ABSL_FLAG(std::string, only_studies, "",
+          "schedule only these studies (comma-separated; default: every study)");
+ABSL_FLAG(std::string, exclude, "", "studies never to schedule (comma-separated; the original's -x)");
 ABSL_FLAG(std::string, repo_service, "127.0.0.1:50051", "address of repo-service");
 ABSL_FLAG(std::string, wes_poller, "127.0.0.1:50052", "address of wes-poller");
 ABSL_FLAG(std::string, azure_verifier, "127.0.0.1:50053", "address of azure-verifier");
@@ -102,16 +106,18 @@ int main(int argc, char** argv) {
   if (config->workflow.url.empty()) return ConfigError("workflow.url: required to start runs");
   tracker::scheduler::SchedulerOptions options;
   options.studies = List(absl::GetFlag(FLAGS_studies));
+  options.only_studies = List(absl::GetFlag(FLAGS_only_studies));
   for (const auto& s : List(absl::GetFlag(FLAGS_exclude))) options.exclude.insert(s);
   // A study id the repository would refuse is a typo that would silently
   // schedule nothing.
-  for (const auto& s : options.studies) {
-    absl::Status valid = tracker::tracking::ValidateStudyId(s);
-    if (!valid.ok()) return ConfigError(absl::StrCat("--studies: ", valid.message()));
-  }
-  for (const auto& s : options.exclude) {
-    absl::Status valid = tracker::tracking::ValidateStudyId(s);
-    if (!valid.ok()) return ConfigError(absl::StrCat("--exclude: ", valid.message()));
+  for (const auto& [flag, ids] :
+       {std::pair<const char*, std::vector<std::string>>{"--studies", options.studies},
+        {"--only_studies", options.only_studies},
+        {"--exclude", {options.exclude.begin(), options.exclude.end()}}}) {
+    for (const auto& s : ids) {
+      absl::Status valid = tracker::tracking::ValidateStudyId(s);
+      if (!valid.ok()) return ConfigError(absl::StrCat(flag, ": ", valid.message()));
+    }
   }
   options.start_concurrency = absl::GetFlag(FLAGS_start_concurrency);
   options.verify_concurrency = absl::GetFlag(FLAGS_verify_concurrency);
@@ -170,8 +176,10 @@ int main(int argc, char** argv) {
   }
   tracker::scheduler::SchedulerServiceImpl service(&scheduler);
   absl::Status served = tracker::ServeUntilSignal(
-      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service},
-      [&] { stop.Stop(); });
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service}, [&] {
+        stop.Stop();
+        scheduler.Stop();
+      });
   if (timer.joinable()) timer.join();
   if (!served.ok()) {
     std::cerr << "scheduler-service: " << served.message() << "\n";

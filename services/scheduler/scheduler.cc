@@ -25,10 +25,12 @@ Scheduler::Scheduler(TrackerConfig config, SchedulerOptions options,
       checker_(wes, &upstream_, &verifier_, &alerts_, clock,
                absl::Minutes(config_.unverified_alert_after_minutes)),
       breaker_(&repo_, &alerts_, clock, interval()),
-      backlog_(&repo_, std::move(options.studies), std::move(options.exclude)),
+      backlog_(&repo_, StudyOrder{std::move(options.studies), std::move(options.only_studies),
+                                  std::move(options.exclude)}),
       starts_(&repo_, wes, &upstream_, &alerts_, clock, config_.workflow,
               options.start_concurrency, absl::Seconds(config_.reconcile_grace_minutes * 60)),
-      reporter_(&repo_, notifier) {
+      reporter_(&repo_, notifier),
+      pacer_(clock) {
   absl::MutexLock lock(&status_mu_);
   for (const auto& [name, env] : config_.compute_environments) {
     env_state_[name].max_parallel_runs = env.max_parallel_runs;
@@ -38,6 +40,8 @@ Scheduler::Scheduler(TrackerConfig config, SchedulerOptions options,
 absl::Duration Scheduler::interval() const {
   return absl::Seconds(config_.scheduling_interval_minutes * 60);
 }
+
+void Scheduler::Stop() { pacer_.Stop(); }
 
 std::string Scheduler::SyncBranches() {
   absl::Status s = repo_.Fetch();
@@ -192,6 +196,7 @@ GetStatusResponse Scheduler::Status() {
       e->set_paused(st.paused);
       e->set_stopped(st.stopped);
       e->set_stopped_reason(st.stopped_reason);
+      e->set_backlog_waiting(st.backlog_waiting);
       absl::Time next = st.last_cycle == absl::Time() ? clock_->Now() : st.last_cycle + interval();
       e->set_next_cycle_epoch(absl::ToUnixSeconds(next));
     }

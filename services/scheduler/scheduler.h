@@ -19,6 +19,7 @@
 #include "services/scheduler/backlog_picker.h"
 #include "services/scheduler/circuit_breaker.h"
 #include "services/scheduler/notifier.h"
+#include "services/scheduler/pacer.h"
 #include "services/scheduler/repo_client.h"
 #include "services/scheduler/reporter.h"
 #include "services/scheduler/rpc.h"
@@ -29,8 +30,11 @@
 namespace tracker::scheduler {
 
 struct SchedulerOptions {
-  // Studies in priority order; empty: every study, in byte order.
+  // Studies taken first, in this order; then every other study by id
+  // (BacklogPicker).
   std::vector<std::string> studies;
+  // When not empty, only these studies are taken.
+  std::vector<std::string> only_studies;
   std::set<std::string> exclude;
   RpcPolicy rpc;  // calls to repo-service
   // wes-poller and azure-verifier retry their HTTP calls themselves; one
@@ -73,6 +77,11 @@ class Scheduler {
 
   absl::Duration interval() const;
 
+  // At shutdown: a pause between starts (start_interval_seconds) ends at
+  // once and the starts after it wait for the next cycle, so that the cycle
+  // in flight finishes within the grace period.
+  void Stop();
+
  private:
   // What GetStatus answers per environment.
   struct EnvState {
@@ -84,6 +93,7 @@ class Scheduler {
     bool paused = false;
     bool stopped = false;
     std::string stopped_reason;
+    int backlog_waiting = 0;  // backlog jobs whose latest run was here
   };
 
   // Step 0: fetch, merge origin/main into main and main into scheduler.
@@ -93,6 +103,12 @@ class Scheduler {
   // backlog jobs this dry run has planned so far (null outside dry runs).
   void RunEnvironment(const std::string& env, bool dry_run, std::set<std::string>* claimed,
                       tracker::v1::EnvironmentCycle* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(cycle_mu_);
+  // Step 7 with start_interval_seconds > 0: one start at a time, pausing
+  // between two starts. `active`: jobs queued on `env` so far; answers it
+  // after the starts.
+  int StartPaced(const std::string& env, const std::vector<tracker::v1::JobSummary>& fresh,
+                 const std::vector<tracker::v1::JobSummary>& restart, int active,
+                 tracker::v1::EnvironmentCycle* out) ABSL_EXCLUSIVE_LOCKS_REQUIRED(cycle_mu_);
   absl::Status PushIfDue(tracker::v1::RunCycleResponse* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(cycle_mu_);
   int MaxParallelRuns(const std::string& env) ABSL_LOCKS_EXCLUDED(status_mu_);
@@ -109,10 +125,14 @@ class Scheduler {
   BacklogPicker backlog_;
   StartProtocol starts_;
   Reporter reporter_;
+  Pacer pacer_;
 
   absl::Mutex cycle_mu_;
   // A new excessive-failure flag: push at once.
   bool push_now_ ABSL_GUARDED_BY(cycle_mu_) = false;
+  // Cycles run per environment: a paced start that released cycle_mu_ sees
+  // whether another cycle of its environment ran meanwhile.
+  std::map<std::string, int64_t> env_cycles_ ABSL_GUARDED_BY(cycle_mu_);
   // Taken inside cycle_mu_, never the other way round; held only to copy.
   absl::Mutex status_mu_ ABSL_ACQUIRED_AFTER(cycle_mu_);
   std::map<std::string, EnvState> env_state_ ABSL_GUARDED_BY(status_mu_);
