@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
@@ -262,6 +263,74 @@ TEST_F(CycleTest, PauseStopsStartsButNotPolling) {
   EXPECT_TRUE(wes_.started.empty());
   auto status = scheduler_->Status();
   EXPECT_TRUE(status.environments(0).paused());
+}
+
+TEST_F(CycleTest, ABacklogJobWhoseLatestRunWasElsewhereIsLeftForThatEnvironment) {
+  AddJob("S-A", "job.0001", JOB_STATE_BACKLOG,
+         {Marker(-9000, "wes-here"), MarkerName(absl::ToUnixSeconds(clock_.Now()) - 7200, "prod", "wes-there")});
+  AddJob("S-A", "job.0002", JOB_STATE_BACKLOG, {Marker(-7200, "wes-old")});
+  AddJob("S-A", "job.0003", JOB_STATE_BACKLOG, {Marker(-7200, "wes-old3")});
+  repo_.flags.emplace("qa", FLAG_KIND_PAUSE);
+  Cycle();
+  // Paused, qa holds its own two jobs; nobody else may start them.
+  EXPECT_TRUE(wes_.started.empty());
+  EXPECT_EQ(scheduler_->Status().environments(0).backlog_waiting(), 2);
+  repo_.flags.clear();
+  Cycle();
+  ASSERT_EQ(wes_.started.size(), 2u);
+  const std::string held = tracking::JobKeyText(Get("S-A", "job.0001").key);
+  for (const auto& run : wes_.started) EXPECT_NE(run.tags().at(kJobTag), held);
+  EXPECT_EQ(Get("S-A", "job.0001").state, JOB_STATE_BACKLOG);
+  EXPECT_EQ(scheduler_->Status().environments(0).backlog_waiting(), 0);
+}
+
+TEST_F(CycleTest, PacedStartsPauseBetweenTwoStartsOnTheClock) {
+  config_.compute_environments["qa"].start_interval_seconds = 5;
+  for (const char* job : {"job.0001", "job.0002", "job.0003", "job.0004"}) {
+    AddJob("S-A", job, JOB_STATE_BACKLOG);
+  }
+  const absl::Time before = clock_.Now();
+  EnvironmentCycle c = Cycle();
+  ASSERT_EQ(wes_.started.size(), 3u);  // max_parallel_runs
+  EXPECT_EQ(c.started(), 3);
+  EXPECT_EQ(c.queued(), 3);
+  EXPECT_EQ(c.actions_size(), 3);
+  // A pause after each start but the last.
+  EXPECT_EQ(clock_.Now() - before, absl::Seconds(10));
+  // One start at a time: an intent and a record per job.
+  EXPECT_EQ(std::count(repo_.messages.begin(), repo_.messages.end(),
+                       "[scheduler] update job status: 1 started"),
+            3);
+}
+
+TEST_F(CycleTest, WithoutAStartIntervalNothingSleeps) {
+  for (const char* job : {"job.0001", "job.0002"}) AddJob("S-A", job, JOB_STATE_BACKLOG);
+  Cycle();
+  EXPECT_EQ(wes_.started.size(), 2u);
+  EXPECT_TRUE(clock_.sleeps().empty());
+}
+
+TEST_F(CycleTest, AfterAShutdownPacedStartsWaitForTheNextCycle) {
+  config_.compute_environments["qa"].start_interval_seconds = 5;
+  for (const char* job : {"job.0001", "job.0002", "job.0003"}) AddJob("S-A", job, JOB_STATE_BACKLOG);
+  Make().Stop();
+  EnvironmentCycle c = Cycle();
+  // The start under way finishes; the pause and the starts after it do not.
+  EXPECT_EQ(wes_.started.size(), 1u);
+  EXPECT_TRUE(clock_.sleeps().empty());
+  EXPECT_THAT(c.message(), ::testing::HasSubstr("shutting down"));
+  EXPECT_EQ(Get("S-A", "job.0003").state, JOB_STATE_BACKLOG);
+}
+
+TEST_F(CycleTest, AnEnvironmentWithTheTwoWindowRuleOffIsNotStoppedByIt) {
+  config_.compute_environments["qa"].two_window_rule = false;
+  AddJob("S-A", "job.0001", JOB_STATE_FAILED, {Marker(-600, "wes-f1")});
+  AddJob("S-A", "job.0002", JOB_STATE_FAILED, {Marker(-300, "wes-f2")});
+  AddJob("S-A", "job.0004", JOB_STATE_BACKLOG);
+  EXPECT_CALL(repo_.stub, SetFlag(_, _, _)).Times(0);
+  EnvironmentCycle c = Cycle();
+  EXPECT_EQ(c.outcome(), CYCLE_OUTCOME_OK);
+  EXPECT_EQ(wes_.started.size(), 1u);
 }
 
 TEST_F(CycleTest, TheCircuitBreakerTripsOnceWhenEveryRecentStartFailed) {

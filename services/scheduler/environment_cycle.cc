@@ -41,13 +41,6 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
     }
   }
 
-  // Backlog jobs only this environment starts (BacklogPicker), counted
-  // whether or not it starts any now: a paused or stopped one holds them.
-  JobQuery waiting_query;
-  waiting_query.states = {JOB_STATE_BACKLOG};
-  waiting_query.environment = env;
-  auto waiting = repo_.ListJobs(waiting_query);
-
   JobQuery query;
   query.states = {JOB_STATE_QUEUED};
   query.environment = env;
@@ -101,7 +94,6 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
     st.paused = paused;
     st.stopped = !stop_reason.empty();
     st.stopped_reason = stop_reason;
-    if (waiting.ok()) st.backlog_waiting = static_cast<int>(waiting->size());
   }
   if (stop_reason.empty()) breaker_.Resolve(env);
 

@@ -101,8 +101,15 @@ absl::StatusOr<RunCycleResponse> Scheduler::RunCycle(const std::string& environm
         .Kv("queued", cycle->queued())
         .Kv("message", cycle->message());
     if (!dry_run) {
+      // Backlog jobs only this environment starts (BacklogPicker), after
+      // its starts: a paused or stopped environment holds them.
+      JobQuery query;
+      query.states = {JOB_STATE_BACKLOG};
+      query.environment = env;
+      auto waiting = repo_.ListJobs(query);
       absl::MutexLock status(&status_mu_);
       EnvState& st = env_state_[env];
+      if (waiting.ok()) st.backlog_waiting = static_cast<int>(waiting->size());
       st.last_cycle = clock_->Now();
       st.last_outcome = cycle->outcome();
       st.last_message = cycle->message();
