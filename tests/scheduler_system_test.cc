@@ -315,7 +315,7 @@ TEST_F(SchedulerTest, TheCircuitBreakerStopsOnlyThatEnvironmentAndAlertsOnce) {
   EXPECT_EQ(cluster_->Count(JOB_STATE_FAILED), 3);
   EXPECT_EQ(cluster_->Count(JOB_STATE_BACKLOG) + cluster_->Count(JOB_STATE_QUEUED), 0);
   int critical = 0;
-  for (const auto& t : SlackTexts()) critical += absl::StartsWith(t, "[CRITICAL] rdpc_qa stopped");
+  for (const auto& t : SlackTexts()) critical += absl::StartsWith(t, ":fire:\nrdpc_qa stopped");
   EXPECT_EQ(critical, 1);
   // Persisted and pushed: the remote's scheduler has the flag.
   auto ls = Shell(absl::StrCat("git -C ", ShellQuote(cluster_->remote()),

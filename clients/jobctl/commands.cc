@@ -61,8 +61,9 @@ example:
        R"(usage: jobctl status [--json]
 
 Per compute environment: the last cycle, its outcome, queued jobs against
-max_parallel_runs, the next cycle, and whether it is paused or stopped (and
-why). Then each branch: tip, remote tip, commits ahead/behind, last push.
+max_parallel_runs, the backlog jobs waiting for it (their latest run was
+there, so only it starts them; jobctl clear-runs frees one), the next
+cycle, and whether it is paused or stopped (and why). Then each branch: tip, remote tip, commits ahead/behind, last push.
 
 examples:
   jobctl status

@@ -250,9 +250,12 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
                                      : "";
     rows.push_back({e.name(), FormatEpoch(e.last_cycle_epoch()), ui.StateColor(tracker::v1::CycleOutcomeName(e.last_outcome())),
                     absl::StrCat(e.queued(), "/", e.max_parallel_runs()),
-                    FormatEpoch(e.next_cycle_epoch()), flags});
+                    absl::StrCat(e.backlog_waiting()), FormatEpoch(e.next_cycle_epoch()), flags});
   }
-  ui.Table({"ENVIRONMENT", "LAST CYCLE", "OUTCOME", "QUEUED/MAX", "NEXT CYCLE", "FLAGS"}, rows);
+  // WAITING: backlog jobs only that environment starts (their latest run
+  // was there); a paused or stopped environment holds them.
+  ui.Table({"ENVIRONMENT", "LAST CYCLE", "OUTCOME", "QUEUED/MAX", "WAITING", "NEXT CYCLE", "FLAGS"},
+           rows);
   std::cout << "\n";
   if (!synced.ok()) return ServerError(name, synced);
   ui.Branches(sync);

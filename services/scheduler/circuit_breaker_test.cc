@@ -167,17 +167,17 @@ TEST_F(CircuitBreakerTest, StopWritesTheFlagAndAlertsOnceUntilResolved) {
   EXPECT_THAT(tracking::ParseExcessiveFailureContent(repo_model_.flag_content), ElementsAre(f1));
   ASSERT_EQ(notifier_.texts().size(), 1u);
   const std::string alert = notifier_.texts()[0];
-  EXPECT_TRUE(absl::StartsWith(alert, "[CRITICAL] qa stopped: all 1 jobs")) << alert;
+  EXPECT_TRUE(absl::StartsWith(alert, ":fire:\nqa stopped: all 1 jobs")) << alert;
   EXPECT_TRUE(absl::StrContains(
       alert, tracking::FlagPath(tracking::FlagKind::kExcessiveFailure, "qa")))
       << alert;
   // The runs it named are answered once the flag is cleared.
   EXPECT_FALSE(breaker_.Check("qa", {true, 0}).has_value());
   EXPECT_TRUE(breaker_.Stop("qa", *trip));
-  EXPECT_EQ(notifier_.Count("[CRITICAL]"), 1);  // a standing stop is not re-announced
+  EXPECT_EQ(notifier_.Count(":fire:\n"), 1);  // a standing stop is not re-announced
   breaker_.Resolve("qa");
   EXPECT_TRUE(breaker_.Stop("qa", *trip));
-  EXPECT_EQ(notifier_.Count("[CRITICAL]"), 2);
+  EXPECT_EQ(notifier_.Count(":fire:\n"), 2);
 }
 
 TEST_F(CircuitBreakerTest, AFlagNotWrittenStillAlertsAndItsRunsStillCount) {
@@ -187,7 +187,7 @@ TEST_F(CircuitBreakerTest, AFlagNotWrittenStillAlertsAndItsRunsStillCount) {
   std::optional<CircuitBreaker::Trip> trip = breaker_.Check("qa", {true, 0});
   ASSERT_TRUE(trip.has_value());
   EXPECT_FALSE(breaker_.Stop("qa", *trip));
-  EXPECT_EQ(notifier_.Count("[CRITICAL]"), 1);
+  EXPECT_EQ(notifier_.Count(":fire:\n"), 1);
   EXPECT_TRUE(breaker_.Check("qa", {true, 0}).has_value());
 }
 

@@ -346,7 +346,7 @@ TEST_F(CycleTest, TheCircuitBreakerTripsOnceWhenEveryRecentStartFailed) {
   EXPECT_TRUE(absl::StrContains(repo_.flag_content, "wes-f1") && absl::StrContains(repo_.flag_content, "wes-f2"));
   Cycle();  // the flag is there now: stopped, no second alert
   int critical = 0;
-  for (const auto& t : notifier_.texts()) critical += absl::StartsWith(t, "[CRITICAL]");
+  for (const auto& t : notifier_.texts()) critical += absl::StartsWith(t, ":fire:\n");
   EXPECT_EQ(critical, 1);
   // A new excessive-failure flag is pushed at once.
   EXPECT_TRUE(scheduler_->Status().environments(0).stopped());
@@ -464,6 +464,18 @@ TEST_F(CycleTest, PushesOnlyWhenDue) {
   auto r = scheduler_->RunCycle("qa", false);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->pushed());
+}
+
+TEST_F(CycleTest, APushOfTheSchedulerBranchPostsWhatMoved) {
+  AddJob("S-A", "job.0001", JOB_STATE_FAILED, {Marker(-7200, "wes-f1")});
+  repo_.failed_since_push = {tracking::JobKeyText(Get("S-A", "job.0001").key)};
+  repo_.ahead = 1;
+  Make();
+  ASSERT_TRUE(scheduler_->RunCycle("qa", false).ok());
+  EXPECT_EQ(notifier_.Count(":information_source:\n```\nS-A queued->failed 1\n"), 1);
+  // What the remote had, up to what was pushed.
+  ASSERT_FALSE(repo_.transitions_asked.empty());
+  EXPECT_EQ(repo_.transitions_asked.back().from_commit(), "r0");
 }
 
 TEST_F(CycleTest, UnknownEnvironmentIsNotFound) {

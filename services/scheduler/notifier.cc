@@ -10,6 +10,7 @@ namespace tracker::scheduler {
 
 absl::Status SlackNotifier::Post(const std::string& text) {
   google::protobuf::Struct body;
+  (*body.mutable_fields())["username"].set_string_value("scheduler");
   (*body.mutable_fields())["text"].set_string_value(text);
   HttpRequest request;
   request.method = "POST";
@@ -34,6 +35,13 @@ absl::Status LogOnlyNotifier::Post(const std::string&) {
   return absl::FailedPreconditionError("no Slack webhook configured");
 }
 
+std::string SlackText(AlertLevel level, const std::string& message) {
+  const char* emoji = level == AlertLevel::kCritical  ? ":fire:"
+                      : level == AlertLevel::kWarning ? ":warning:"
+                                                      : ":information_source:";
+  return absl::StrCat(emoji, "\n", message);
+}
+
 bool Alerter::Alert(AlertLevel level, const std::string& key, const std::string& text) {
   const char* name = level == AlertLevel::kCritical  ? "CRITICAL"
                      : level == AlertLevel::kWarning ? "WARNING"
@@ -46,7 +54,7 @@ bool Alerter::Alert(AlertLevel level, const std::string& key, const std::string&
     sent_[key] = now;
   }
   LogWarning("alert").Kv("level", name).Kv("key", key).Kv("text", text);
-  absl::Status posted = notifier_->Post(absl::StrCat("[", name, "] ", text));
+  absl::Status posted = notifier_->Post(SlackText(level, text));
   // Without a webhook the log line above is the alert.
   if (!posted.ok() && posted.code() != absl::StatusCode::kFailedPrecondition) {
     LogWarning("alert_not_sent").Kv("error", std::string(posted.message()));

@@ -23,8 +23,10 @@ class Notifier {
   virtual absl::Status Post(const std::string& text) = 0;
 };
 
-// A Slack incoming webhook: POST {"text": ...}. The URL is a secret (it
-// holds the credential): never logged.
+// A Slack incoming webhook: POST {"username": "scheduler", "text": ...}, the
+// body the original scheduler posted (its operators' channel shows the
+// messages under that name). The URL is a secret (it holds the credential):
+// never logged.
 class SlackNotifier : public Notifier {
  public:
   SlackNotifier(std::shared_ptr<HttpClient> http, std::string url)
@@ -44,6 +46,11 @@ class LogOnlyNotifier : public Notifier {
 };
 
 enum class AlertLevel { kInfo, kWarning, kCritical };
+
+// A message in the form the original scheduler posted: the level's emoji on
+// a line of its own (":fire:" CRITICAL, ":warning:" WARNING,
+// ":information_source:" INFO), then the message.
+std::string SlackText(AlertLevel level, const std::string& message);
 
 // Alerts, deduplicated: the same key is sent once, then again only after
 // `repeat_after` (a standing problem is not re-announced every cycle).

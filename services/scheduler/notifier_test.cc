@@ -38,6 +38,13 @@ TEST(SlackNotifierTest, PostsTheTextAsJsonOnce) {
   auto body = ParseJsonObject(req.body, "body");
   ASSERT_TRUE(body.ok()) << body.status();
   EXPECT_EQ(StringField(*body, "text"), "PACA-CA backlog 1\n\"quoted\"");
+  EXPECT_EQ(StringField(*body, "username"), "scheduler");
+}
+
+TEST(SlackTextTest, TheLevelsEmojiOnALineOfItsOwnThenTheMessage) {
+  EXPECT_EQ(SlackText(AlertLevel::kCritical, "qa stopped"), ":fire:\nqa stopped");
+  EXPECT_EQ(SlackText(AlertLevel::kWarning, "qa is down"), ":warning:\nqa is down");
+  EXPECT_EQ(SlackText(AlertLevel::kInfo, "a\nb"), ":information_source:\na\nb");
 }
 
 TEST(SlackNotifierTest, ErrorsAreUnavailableAndNeverShowTheUrl) {
@@ -73,8 +80,8 @@ TEST_F(AlerterTest, OneAlertPerKeyUntilTheRepeatTime) {
   EXPECT_TRUE(alerts_.Alert(AlertLevel::kCritical, "excessive:qa", "qa stopped"));
   clock_.Advance(absl::Hours(6));
   EXPECT_TRUE(alerts_.Alert(AlertLevel::kInfo, "wes_down:qa", "qa is still down"));
-  EXPECT_THAT(notifier_.texts(), ElementsAre("[WARNING] qa is down", "[CRITICAL] qa stopped",
-                                             "[INFO] qa is still down"));
+  EXPECT_THAT(notifier_.texts(), ElementsAre(":warning:\nqa is down", ":fire:\nqa stopped",
+                                             ":information_source:\nqa is still down"));
 }
 
 TEST_F(AlerterTest, AResolvedProblemAlertsAgainAtOnce) {

@@ -65,7 +65,8 @@ absl::StatusOr<SendReportResponse> Reporter::Send(bool dry_run) {
   SendReportResponse out;
   out.set_text(FormatReport(*report, since, changes.ok() ? &*changes : nullptr));
   if (dry_run) return out;
-  absl::Status posted = notifier_->Post(out.text());
+  // The text answered stays plain; Slack gets it in the original's form.
+  absl::Status posted = notifier_->Post(SlackText(AlertLevel::kInfo, out.text()));
   if (posted.code() == absl::StatusCode::kFailedPrecondition) return posted;
   out.set_sent(posted.ok());
   if (posted.ok()) last_report_commit_ = report->commit();

@@ -103,7 +103,7 @@ TEST_F(ReporterTest, TheFirstReportIsSinceThePushThenSinceTheLastSent) {
   auto sent = reporter_.Send(/*dry_run=*/false);
   ASSERT_TRUE(sent.ok()) << sent.status();
   EXPECT_TRUE(sent->sent());
-  EXPECT_THAT(notifier_.texts(), ElementsAre(sent->text()));
+  EXPECT_THAT(notifier_.texts(), ElementsAre(":information_source:\n" + sent->text()));
   EXPECT_THAT(sent->text(), HasSubstr("Since the last report (r0)"));
   EXPECT_THAT(AskedFrom(), ElementsAre("r0"));
   // Nothing new since: nothing to compare.

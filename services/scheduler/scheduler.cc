@@ -30,6 +30,7 @@ Scheduler::Scheduler(TrackerConfig config, SchedulerOptions options,
       starts_(&repo_, wes, &upstream_, &alerts_, clock, config_.workflow,
               options.start_concurrency, absl::Seconds(config_.reconcile_grace_minutes * 60)),
       reporter_(&repo_, notifier),
+      announcer_(&repo_, notifier),
       pacer_(clock) {
   absl::MutexLock lock(&status_mu_);
   for (const auto& [name, env] : config_.compute_environments) {
@@ -143,6 +144,10 @@ absl::Status Scheduler::PushIfDue(RunCycleResponse* out) {
     auto pushed = repo_.Push(branch.name());
     if (!pushed.ok()) return pushed.status();
     pushed_any = true;
+    // The operators' summary of what moved, as the original posted it.
+    if (branch.name() == tracking::kSchedulerBranch && !branch.remote_tip().empty()) {
+      announcer_.Announce(branch.remote_tip(), *pushed);
+    }
     LogInfo("pushed").Kv("branch", branch.name()).Kv("commit", *pushed);
   }
   if (pushed_any) push_now_ = false;

@@ -20,6 +20,7 @@
 #include "services/scheduler/circuit_breaker.h"
 #include "services/scheduler/notifier.h"
 #include "services/scheduler/pacer.h"
+#include "services/scheduler/push_summary.h"
 #include "services/scheduler/repo_client.h"
 #include "services/scheduler/reporter.h"
 #include "services/scheduler/rpc.h"
@@ -125,6 +126,7 @@ class Scheduler {
   BacklogPicker backlog_;
   StartProtocol starts_;
   Reporter reporter_;
+  PushAnnouncer announcer_;
   Pacer pacer_;
 
   absl::Mutex cycle_mu_;

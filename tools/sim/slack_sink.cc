@@ -1,5 +1,8 @@
 // A Slack incoming webhook on loopback that records what is posted to it.
-//   POST /<any path>     {"text": "..."}   -> "ok", as Slack answers
+//   POST /<any path>     {"username": "...", "text": "..."}   -> "ok", as Slack
+//                        answers; `text` is required, `username` (the name
+//                        the message shows, as the original scheduler set
+//                        it) optional; the whole body is recorded
 //   GET  /_sim/messages  -> {"messages": [<each JSON body>]}
 //
 //   slack-sink --port=0 [--print]
