@@ -103,25 +103,30 @@ examples:
   jobctl add-batch PACA-CA 2021-09-01a --from-dir=./2021-09-01a --yes)",
        {"summary", "template", "from-dir"}, {"dry-run", "yes", "json"}, 2, 2, CmdAddBatch},
       {"requeue", "move failed jobs back to backlog, to be resumed",
-       R"(usage: jobctl requeue STUDY/BATCH/JOB... [--dry-run] [--yes]
-       jobctl requeue --study=S [--batch=B] [--dry-run] [--yes]
+       R"(usage: jobctl requeue STUDY/BATCH/JOB... [--fresh] [--dry-run] [--yes]
+       jobctl requeue --study=S [--batch=B] [--fresh] [--dry-run] [--yes]
 
 Moves failed jobs to backlog on main (after merging scheduler into main) and
 pushes main. The scheduler resumes each one with its last run's session at
-its next cycle. Jobs in queued/ belong to the scheduler and are refused;
-with --study, every failed job of the study (or batch) moves. More than one
-job asks for confirmation unless --yes.
+its next cycle, on the environment of that run only (its work directory is
+on that environment's NFS). With --fresh, each job's run markers are
+cleared first (as clear-runs does): any environment starts it afresh. Jobs
+in queued/ belong to the scheduler and are refused; with --study, every
+failed job of the study (or batch) moves. More than one job asks for
+confirmation unless --yes.
 
 examples:
   jobctl requeue PACA-CA/2021-07-09/job.0003
+  jobctl requeue PACA-CA/2021-07-09/job.0004 --fresh
   jobctl requeue --study=PACA-CA --batch=2021-07-09 --dry-run)",
-       {"study", "batch"}, {"dry-run", "yes", "json"}, 0, -1, CmdRequeue},
+       {"study", "batch"}, {"dry-run", "yes", "json", "fresh"}, 0, -1, CmdRequeue},
       {"clear-runs", "delete a job's run markers (its next start is fresh)",
        R"(usage: jobctl clear-runs STUDY/BATCH/JOB
 
 Removes every run marker of a job that is not queued, on main, so the next
 start is a fresh run instead of a resume (what admins did when a resume
-kept failing).
+kept failing), on any environment: a backlog job whose latest run was on
+one environment is otherwise started only there.
 
 example:
   jobctl clear-runs PACA-CA/2021-07-09/job.0003)",

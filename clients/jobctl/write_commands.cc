@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -197,6 +198,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
     if (int rc = MergeSchedulerFirst(name, s)) return rc;
   }
   std::vector<JobKey> moves;
+  std::set<std::string> without_runs;  // nothing for --fresh to clear
   if (by_study) {
     ListJobsRequest req;
     req.set_branch(branch);
@@ -207,7 +209,10 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
     ListJobsResponse out;
     absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ListJobs(c, req, &out); });
     if (!st.ok()) return ServerError(name, st);
-    for (const auto& j : out.jobs()) moves.push_back(j.key());
+    for (const auto& j : out.jobs()) {
+      moves.push_back(j.key());
+      if (j.run_count() == 0) without_runs.insert(tracker::tracking::JobKeyText(j.key()));
+    }
     if (moves.empty()) {
       std::cout << "no failed jobs in " << args.Get("study")
                 << (args.Has("batch") ? "/" + args.Get("batch") : "") << "; nothing to do\n";
@@ -232,6 +237,7 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
                                      "/; only failed jobs are requeued")));
       }
       moves.push_back(key);
+      if (job.runs_size() == 0) without_runs.insert(tracker::tracking::JobKeyText(key));
     }
   }
   if (!args.Has("json")) {
@@ -245,6 +251,20 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
     if (int rc = ui.Confirm(name, absl::StrCat("move ", moves.size(), " failed jobs back to backlog"),
                             args.Has("yes"))) {
       return rc;
+    }
+  }
+  if (args.Has("fresh")) {
+    // Runs cleared first: a job left failed with no runs is harmless, while
+    // one in backlog with its runs could be resumed before they go.
+    for (const JobKey& k : moves) {
+      if (without_runs.count(tracker::tracking::JobKeyText(k))) continue;
+      ClearRunsRequest clear;
+      *clear.mutable_key() = k;
+      clear.mutable_options()->set_branch(tracker::tracking::kMainBranch);
+      WriteResult cleared;
+      absl::Status st =
+          s.Call([&](grpc::ClientContext* c) { return s.repo->ClearRuns(c, clear, &cleared); });
+      if (!st.ok()) return ServerError(name, st);
     }
   }
   TransitionJobsRequest req;
@@ -263,7 +283,10 @@ int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& a
   if (!st.ok()) return ServerError(name, st);
   PushMain(s, name);
   PrintWritten(ui, args, result,
-               absl::StrCat("requeued ", moves.size(), " jobs; each resumes its last run at the next cycle"));
+               args.Has("fresh")
+                   ? absl::StrCat("requeued ", moves.size(),
+                                  " jobs with their runs cleared; any environment starts each afresh")
+                   : absl::StrCat("requeued ", moves.size(), " jobs; each resumes its last run at the next cycle"));
   return kOk;
 }
 
