@@ -278,8 +278,7 @@ TEST_F(CycleTest, ABacklogJobWhoseLatestRunWasElsewhereIsLeftForThatEnvironment)
   repo_.flags.clear();
   Cycle();
   ASSERT_EQ(wes_.started.size(), 2u);
-  const std::string held = tracking::JobKeyText(Get("S-A", "job.0001").key);
-  for (const auto& run : wes_.started) EXPECT_NE(run.tags().at(kJobTag), held);
+  for (const auto& run : wes_.started) EXPECT_NE(run.params_json(), ParamsOf("S-A", "job.0001"));
   EXPECT_EQ(Get("S-A", "job.0001").state, JOB_STATE_BACKLOG);
   EXPECT_EQ(scheduler_->Status().environments(0).backlog_waiting(), 0);
 }
