@@ -175,7 +175,8 @@ TEST_F(SchedulerTest, JobsFlowFromBacklogToCompletedAndThePushReachesTheRemote) 
   EXPECT_TRUE(report.sent());
   auto texts = SlackTexts();
   ASSERT_FALSE(texts.empty());
-  EXPECT_EQ(texts.back(), report.text());
+  // Posted in the original's form: the INFO emoji line, then the report.
+  EXPECT_EQ(texts.back(), ":information_source:\n" + report.text());
   EXPECT_TRUE(absl::StrContains(report.text(), cluster_->Report().text())) << report.text();
 }
 
