@@ -337,6 +337,18 @@ TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {
   EXPECT_EQ(ja.runs_size(), 2);
   EXPECT_EQ(jb.state(), JOB_STATE_QUEUED);
   EXPECT_EQ(jb.runs_size(), 1);
+
+  // requeue --fresh: a's run markers go before the move, so any
+  // environment starts it afresh, in new directories.
+  ASSERT_EQ(Jobctl({"set-parallel", "rdpc_qa", "0"}).code, 0);
+  ASSERT_EQ(Jobctl({"cancel", a}).code, 0);
+  EXPECT_TRUE(CycleUntil([&] { return cluster_->Jobs(JOB_STATE_FAILED).size() == 1; }));
+  r = Jobctl({"requeue", a, "--fresh", "--yes"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("requeued 1 jobs"));
+  Job fresh = GetJob(queued[0].key(), "main");
+  EXPECT_EQ(fresh.state(), JOB_STATE_BACKLOG);
+  EXPECT_EQ(fresh.runs_size(), 0);
 }
 
 TEST_F(JobctlTest, AdminWritesOnMain) {
