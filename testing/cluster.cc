@@ -84,6 +84,7 @@ bool Cluster::Start(std::string* error) {
     if (!StartOne("wes-sim-" + e.name, error)) return false;
     setenv(("CLIENT_ID_" + e.name).c_str(), e.name.c_str(), 1);
     setenv(("CLIENT_SECRET_" + e.name).c_str(), ("secret-" + e.name).c_str(), 1);
+    setenv(("API_TOKEN_" + e.name).c_str(), ApiToken(e.name).c_str(), 1);
   }
   setenv("TRACKER_TEST_SLACK_URL", absl::StrCat("http://127.0.0.1:", ports_["slack-sink"], "/hooks/T0/B0/x").c_str(), 1);
 
@@ -122,6 +123,7 @@ bool Cluster::Start(std::string* error) {
            << "    token_url: http://127.0.0.1:" << port << "/oauth/token\n"
            << "    client_id_env: CLIENT_ID_" << e.name << "\n"
            << "    client_secret_env: CLIENT_SECRET_" << e.name << "\n"
+           << "    api_token_env: API_TOKEN_" << e.name << "\n"
            << "    excessive_failure_threshold: " << e.excessive_failure_threshold << "\n"
            << "    nfs_root_paths: [/nfs-" << e.name << "-1, /nfs-" << e.name << "-2]\n";
     if (e.graphql) config << "    graphql_url: http://127.0.0.1:" << port << "/graphql\n";

@@ -29,6 +29,10 @@ struct EnvSpec {
   int running_ms = 300;
 };
 
+// The SONG/SCORE token of an environment's runs (the variable its
+// api_token_env names): tests check it is sent and never shown.
+inline std::string ApiToken(const std::string& env) { return "song-token-" + env + "-6f1d0c"; }
+
 struct ClusterOptions {
   // Jobs put in backlog: taken from the real excerpt when the fixtures are
   // there, else generated (in the same format).

@@ -166,6 +166,19 @@ TEST_F(SchedulerTest, JobsFlowFromBacklogToCompletedAndThePushReachesTheRemote) 
   EXPECT_TRUE(absl::StrContains(log.output, "[scheduler] update job status: ")) << log.output;
   EXPECT_TRUE(absl::StrContains(log.output, " completed, 0 failed")) << log.output;
 
+  // Every run got its environment's api_token, which no log and no commit
+  // holds: the simulator shows it as ARGO's index does, an md5.
+  for (const char* env : {"rdpc_qa", "rdpc_prod"}) {
+    const std::string token = tracker::testing::ApiToken(env);
+    EXPECT_TRUE(absl::StrContains(cluster_->Sim(absl::StrCat("wes-sim-", env), "GET", "/_sim/runs"),
+                                  "\"api_token\""));
+    EXPECT_NE(Shell(absl::StrCat("grep -rl ", ShellQuote(token), " ", ShellQuote(cluster_->dir()),
+                                 " --include=*.log")).exit_code, 0) << "a log holds " << env << "'s api_token";
+    EXPECT_NE(Shell(absl::StrCat("git -C ", ShellQuote(cluster_->remote()), " grep -q ",
+                                 ShellQuote(token), " $(git -C ", ShellQuote(cluster_->remote()),
+                                 " rev-list --all)")).exit_code, 0) << "the repository holds it";
+  }
+
   // The report to Slack: the seed's lines and what changed since the push
   // the scheduler last knew of.
   grpc::ClientContext rctx;
