@@ -226,7 +226,7 @@ curl -s "http://127.0.0.1:$(port slack-sink)/_sim/messages" | python3 -c '
 import json, sys
 for m in json.load(sys.stdin).get("messages", []):
     lines = m.get("text", "").splitlines()
-    # The level's emoji is a line of its own, as the original posted it.
+    # The emoji of the level is a line of its own, as the original posted it.
     if len(lines) > 1 and lines[0].startswith(":") and lines[0].endswith(":"):
         lines = [lines[0] + " " + lines[1]] + lines[2:]
     print("  * " + (lines[0] if lines else ""))
