@@ -128,3 +128,19 @@ std::string Runfile(const std::string& relative) {
 }
 
 }  // namespace tracker::testing
+
+namespace tracker::testing {
+
+std::string DeletedFilesStillHeld(const std::string& path_pattern) {
+  std::string held;
+  for (int i = 0; i < 50; ++i) {
+    held = Shell(absl::StrCat("{ ls -l /proc/", getpid(), "/fd; cat /proc/", getpid(),
+                              "/maps; } | grep ", ShellQuote(path_pattern + ".*(deleted)")))
+               .output;
+    if (held.empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return held;
+}
+
+}  // namespace tracker::testing

@@ -71,6 +71,12 @@ class ChildProcess {
 // Waits up to `timeout_ms` for `path` to hold a port number; 0 on timeout.
 int WaitForPortFile(const std::string& path, int timeout_ms = 30000);
 
+// Files this process still holds open or mapped after they were deleted,
+// whose path matches the grep pattern `path_pattern` (e.g. git packs that
+// a merge removed). Waits up to 5 s for them to be let go (a release may
+// happen on another thread); "" when none is left.
+std::string DeletedFilesStillHeld(const std::string& path_pattern);
+
 // Runs `$RUNFILES/<relative>` (a data dependency) path resolution.
 std::string Runfile(const std::string& relative);
 
