@@ -16,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/metrics.h"
 #include "proto/tracker/v1/verifier_mock.grpc.pb.h"
 #include "services/scheduler/cycle_records.h"
 #include "services/scheduler/recording_notifier.h"
@@ -144,6 +145,33 @@ TEST_F(CycleTest, AWesOutageWritesNothingAndStartsNothing) {
   EXPECT_CALL(wes_.stub, StartRun(_, _, _)).Times(0);
   EnvironmentCycle c = Cycle();
   EXPECT_EQ(c.outcome(), CYCLE_OUTCOME_UNAVAILABLE);
+}
+
+// What Prometheus is told of a cycle: its outcome, what it did to jobs, the
+// environment's gauges and the jobs per study and state.
+TEST_F(CycleTest, ACycleIsCountedInTheMetrics) {
+  AddJob("S-A", "job.0001", JOB_STATE_BACKLOG);
+  AddJob("S-A", "job.0002", JOB_STATE_BACKLOG);
+  auto& reg = metrics::Registry::Default();
+  auto& cycles = reg.Counter("tracker_scheduler_cycles_total", "", {"environment", "outcome"});
+  auto& actions = reg.Counter("tracker_scheduler_job_actions_total", "", {"environment", "action"});
+  const double cycles_before = cycles.Value({"qa", "ok"});
+  const double started_before = actions.Value({"qa", "started"});
+  EnvironmentCycle c = Cycle();
+  ASSERT_EQ(c.outcome(), CYCLE_OUTCOME_OK);
+  EXPECT_EQ(cycles.Value({"qa", "ok"}), cycles_before + 1);
+  EXPECT_EQ(actions.Value({"qa", "started"}), started_before + 2);
+  EXPECT_EQ(reg.Gauge("tracker_scheduler_queued_jobs", "", {"environment"}).Value({"qa"}), 2);
+  EXPECT_EQ(reg.Gauge("tracker_scheduler_max_parallel_runs", "", {"environment"}).Value({"qa"}), 3);
+  EXPECT_EQ(reg.Gauge("tracker_scheduler_environment_stopped", "", {"environment"}).Value({"qa"}), 0);
+  // The model's report counts backlog only: both started, none left.
+  EXPECT_EQ(reg.Gauge("tracker_jobs", "", {"study", "state"}).Value({"S-A", "backlog"}), 0);
+  EXPECT_GE(reg.Histogram("tracker_scheduler_cycle_duration_seconds", "", {"environment"})
+                .Count({"qa"}),
+            1u);
+  // A dry run is not a cycle.
+  Cycle(/*dry_run=*/true);
+  EXPECT_EQ(cycles.Value({"qa", "ok"}), cycles_before + 1);
 }
 
 TEST_F(CycleTest, StartsInPriorityOrderUpToMaxParallelWithIntentFirst) {

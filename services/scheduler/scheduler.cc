@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "proto/tracker/v1/scheduler_names.h"
+#include "services/scheduler/cycle_metrics.h"
 #include "tracking/layout.h"
 
 namespace tracker::scheduler {
@@ -91,7 +92,9 @@ absl::StatusOr<RunCycleResponse> Scheduler::RunCycle(const std::string& environm
   for (const std::string& env : envs) {
     auto* cycle = out.add_environments();
     cycle->set_environment(env);
+    const absl::Time cycle_start = clock_->Now();
     RunEnvironment(env, dry_run, dry_run ? &claimed : nullptr, cycle);
+    const absl::Duration cycle_took = clock_->Now() - cycle_start;
     LogInfo("cycle")
         .Kv("env", env)
         .Kv("dry_run", dry_run ? "true" : "false")
@@ -115,6 +118,9 @@ absl::StatusOr<RunCycleResponse> Scheduler::RunCycle(const std::string& environm
       st.last_outcome = cycle->outcome();
       st.last_message = cycle->message();
       st.queued = cycle->queued();
+      RecordCycle(*cycle, cycle_took, st.last_cycle);
+      RecordEnvironment(env, {st.queued, st.max_parallel_runs, st.backlog_waiting, st.paused,
+                              st.stopped});
     }
   }
   if (!dry_run) {
@@ -128,6 +134,10 @@ absl::StatusOr<RunCycleResponse> Scheduler::RunCycle(const std::string& environm
   }
   auto flags = repo_.ListFlags();  // for the tip
   if (flags.ok()) out.set_commit(flags->commit());
+  if (!dry_run) {
+    auto report = repo_.Report();
+    if (report.ok()) RecordJobCounts(*report);
+  }
   return out;
 }
 

@@ -1,0 +1,67 @@
+#include "services/scheduler/cycle_metrics.h"
+
+#include "common/metrics.h"
+#include "proto/tracker/v1/scheduler_names.h"
+
+namespace tracker::scheduler {
+namespace {
+
+using tracker::v1::CycleActionName;
+using tracker::v1::CycleOutcomeName;
+
+metrics::Registry& R() { return metrics::Registry::Default(); }
+
+metrics::GaugeFamily& EnvGauge(const char* name, const char* help) {
+  return R().Gauge(name, help, {"environment"});
+}
+
+}  // namespace
+
+void RecordCycle(const tracker::v1::EnvironmentCycle& cycle, absl::Duration took, absl::Time now) {
+  static auto& cycles = R().Counter("tracker_scheduler_cycles_total",
+                                    "Scheduling cycles, by environment and outcome",
+                                    {"environment", "outcome"});
+  static auto& duration = R().Histogram("tracker_scheduler_cycle_duration_seconds",
+                                        "Time of one environment's cycle", {"environment"});
+  static auto& last = EnvGauge("tracker_scheduler_last_cycle_timestamp_seconds",
+                               "When the environment's last cycle ended (Unix seconds)");
+  static auto& actions = R().Counter("tracker_scheduler_job_actions_total",
+                                     "What cycles did to jobs, by environment and action",
+                                     {"environment", "action"});
+  const std::string& env = cycle.environment();
+  cycles.Add({env, CycleOutcomeName(cycle.outcome())});
+  duration.Observe({env}, absl::ToDoubleSeconds(took));
+  last.Set({env}, static_cast<double>(absl::ToUnixSeconds(now)));
+  for (const auto& action : cycle.actions()) {
+    actions.Add({env, CycleActionName(action.action())});
+  }
+}
+
+void RecordEnvironment(const std::string& environment, const EnvironmentGauges& gauges) {
+  static auto& queued = EnvGauge("tracker_scheduler_queued_jobs", "Jobs in queued/ on the environment");
+  static auto& max = EnvGauge("tracker_scheduler_max_parallel_runs",
+                              "Jobs the environment may have in queued/");
+  static auto& waiting = EnvGauge("tracker_scheduler_backlog_waiting",
+                                  "Backlog jobs only this environment may start");
+  static auto& paused = EnvGauge("tracker_scheduler_environment_paused", "1 while paused by a flag");
+  static auto& stopped = EnvGauge("tracker_scheduler_environment_stopped",
+                                  "1 while stopped by the circuit breaker");
+  queued.Set({environment}, gauges.queued);
+  max.Set({environment}, gauges.max_parallel_runs);
+  waiting.Set({environment}, gauges.backlog_waiting);
+  paused.Set({environment}, gauges.paused ? 1 : 0);
+  stopped.Set({environment}, gauges.stopped ? 1 : 0);
+}
+
+void RecordJobCounts(const tracker::v1::ReportResponse& report) {
+  static auto& jobs = R().Gauge("tracker_jobs", "Jobs per study and state folder",
+                                {"study", "state"});
+  for (const auto& s : report.studies()) {
+    jobs.Set({s.study_id(), "backlog"}, s.backlog());
+    jobs.Set({s.study_id(), "queued"}, s.queued());
+    jobs.Set({s.study_id(), "failed"}, s.failed());
+    jobs.Set({s.study_id(), "completed"}, s.completed());
+  }
+}
+
+}  // namespace tracker::scheduler

@@ -1,0 +1,39 @@
+#ifndef SERVICES_SCHEDULER_CYCLE_METRICS_H_
+#define SERVICES_SCHEDULER_CYCLE_METRICS_H_
+
+// The scheduler's Prometheus metrics. Labels are environments, studies,
+// states, outcomes and actions: all bounded; never a job or run id.
+//   tracker_scheduler_cycles_total{environment, outcome}
+//   tracker_scheduler_cycle_duration_seconds{environment}
+//   tracker_scheduler_last_cycle_timestamp_seconds{environment}
+//   tracker_scheduler_job_actions_total{environment, action}  started, resumed,
+//       completed, failed, ... (the cycle's actions)
+//   tracker_scheduler_queued_jobs{environment}, tracker_scheduler_max_parallel_runs{environment},
+//   tracker_scheduler_backlog_waiting{environment},
+//   tracker_scheduler_environment_paused{environment}, ..._stopped{environment}  (0 or 1)
+//   tracker_jobs{study, state}   jobs per study and state folder, from the report
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "proto/tracker/v1/repo.pb.h"
+#include "proto/tracker/v1/scheduler.pb.h"
+
+namespace tracker::scheduler {
+
+void RecordCycle(const tracker::v1::EnvironmentCycle& cycle, absl::Duration took, absl::Time now);
+
+struct EnvironmentGauges {
+  int queued = 0;
+  int max_parallel_runs = 0;
+  int backlog_waiting = 0;
+  bool paused = false;
+  bool stopped = false;
+};
+void RecordEnvironment(const std::string& environment, const EnvironmentGauges& gauges);
+
+void RecordJobCounts(const tracker::v1::ReportResponse& report);
+
+}  // namespace tracker::scheduler
+
+#endif  // SERVICES_SCHEDULER_CYCLE_METRICS_H_
