@@ -3,6 +3,8 @@
 
 #include "services/repo_service/reader.h"
 
+#include <map>
+
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "services/repo_service/git_util.h"
@@ -211,13 +213,22 @@ absl::StatusOr<StateReport> StoreReader::Report(const std::string& branch,
     StudyCounts counts;
     counts.study_id = study_id;
     for (const auto& [batch_id, batch] : study->batches) {
+      std::map<std::string, int64_t> job_bytes;
+      for (const auto& line : batch->summary->summary.lines) job_bytes[line.job_id] = line.job_bytes;
       for (const auto& [name, folder] : batch->folders) {
         // The seed counts `*/<state>/*/params.json`: jobs without params.json
         // do not count, exactly as there.
         int n = 0;
-        for (const JobEntry& job : folder->jobs) n += job.has_params ? 1 : 0;
+        int64_t bytes = 0;
+        for (const JobEntry& job : folder->jobs) {
+          if (!job.has_params) continue;
+          ++n;
+          auto size = job_bytes.find(job.id);
+          if (size != job_bytes.end()) bytes += size->second;
+        }
         if (auto s = StateFromFolder(name)) {
           counts.counts[static_cast<int>(*s)] += n;
+          counts.bytes[static_cast<int>(*s)] += bytes;
         } else {
           counts.other_folders[name] += n;
         }

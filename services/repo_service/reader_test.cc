@@ -60,6 +60,36 @@ TEST_F(ReaderTest, ReportIsByteForByteTheSeedLoop) {
   ASSERT_EQ(answered->studies_size(), 3);
 }
 
+// Bytes per state come from the summaries' job_bytes: here summed with
+// git and awk over the checkout, one job_bytes per job with params.json.
+TEST_F(ReaderTest, ReportSumsTheJobsBytesPerState) {
+  std::string dir = Checkout("origin/scheduler");
+  auto report = store_->reader().Report("", "");
+  ASSERT_TRUE(report.ok()) << report.status();
+  for (const char* state : {"backlog", "queued", "failed", "completed"}) {
+    auto sum = Shell(absl::StrCat(
+        "cd ", ShellQuote(dir), "/jobs && for p in */*/", state, "/*/params.json; do ",
+        "[ -f \"$p\" ] || continue; s=${p%%/*}; rest=${p#*/}; b=${rest%%/*}; ",
+        "j=$(basename $(dirname $p)); awk -F'\\t' -v j=$j '$1 == j { print $3; exit }' ",
+        "$s/$b/batch-summary.tsv; done | awk '{ n += $1 } END { printf \"%.0f\", n }'"));
+    ASSERT_EQ(sum.exit_code, 0) << sum.output;
+    int64_t ours = 0;
+    const int index = static_cast<int>(*tracking::StateFromFolder(state));
+    for (const auto& study : report->studies) ours += study.bytes[index];
+    EXPECT_EQ(absl::StrCat(ours), sum.output) << state;
+  }
+  int64_t all = 0;
+  for (const auto& study : report->studies) {
+    for (int64_t b : study.bytes) all += b;
+  }
+  EXPECT_GT(all, 0);
+  tracker::v1::ReportRequest req;
+  auto answered = api_->Report(req);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_EQ(answered->studies(0).completed_bytes(),
+            report->studies[0].bytes[static_cast<int>(tracking::State::kCompleted)]);
+}
+
 TEST_F(ReaderTest, EveryJobIsListedWithItsStateAndMarkers) {
   std::string dir = Checkout("origin/scheduler");
   auto found = Shell(absl::StrCat("cd ", ShellQuote(dir), " && find jobs -mindepth 5 -maxdepth 5 "

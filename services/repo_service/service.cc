@@ -179,6 +179,10 @@ grpc::Status RepoServiceImpl::Report(grpc::ServerContext*, const v1::ReportReque
                     sc->set_queued(study.counts[static_cast<int>(State::kQueued)]);
                     sc->set_failed(study.counts[static_cast<int>(State::kFailed)]);
                     sc->set_completed(study.counts[static_cast<int>(State::kCompleted)]);
+                    sc->set_backlog_bytes(study.bytes[static_cast<int>(State::kBacklog)]);
+                    sc->set_queued_bytes(study.bytes[static_cast<int>(State::kQueued)]);
+                    sc->set_failed_bytes(study.bytes[static_cast<int>(State::kFailed)]);
+                    sc->set_completed_bytes(study.bytes[static_cast<int>(State::kCompleted)]);
                     for (const auto& [name, n] : study.other_folders) {
                       (*sc->mutable_other_folders())[name] = n;
                     }

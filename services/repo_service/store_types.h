@@ -88,6 +88,9 @@ struct FlagList {
 struct StudyCounts {
   std::string study_id;
   int counts[tracking::kStateCount] = {0, 0, 0, 0};  // by State
+  // The jobs' sizes by State, from their batch summary's job_bytes (the
+  // unit a transfer team thinks in); a job without summary lines adds 0.
+  int64_t bytes[tracking::kStateCount] = {0, 0, 0, 0};
   // Jobs in folders that are not a state (onhold/): reported, never touched.
   std::map<std::string, int> other_folders;
 };

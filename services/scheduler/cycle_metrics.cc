@@ -56,7 +56,14 @@ void RecordEnvironment(const std::string& environment, const EnvironmentGauges& 
 void RecordJobCounts(const tracker::v1::ReportResponse& report) {
   static auto& jobs = R().Gauge("tracker_jobs", "Jobs per study and state folder",
                                 {"study", "state"});
+  static auto& bytes = R().Gauge("tracker_job_bytes",
+                                 "Bytes of the jobs per study and state folder (batch summaries)",
+                                 {"study", "state"});
   for (const auto& s : report.studies()) {
+    bytes.Set({s.study_id(), "backlog"}, static_cast<double>(s.backlog_bytes()));
+    bytes.Set({s.study_id(), "queued"}, static_cast<double>(s.queued_bytes()));
+    bytes.Set({s.study_id(), "failed"}, static_cast<double>(s.failed_bytes()));
+    bytes.Set({s.study_id(), "completed"}, static_cast<double>(s.completed_bytes()));
     jobs.Set({s.study_id(), "backlog"}, s.backlog());
     jobs.Set({s.study_id(), "queued"}, s.queued());
     jobs.Set({s.study_id(), "failed"}, s.failed());

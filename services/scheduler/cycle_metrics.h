@@ -11,7 +11,8 @@
 //   tracker_scheduler_queued_jobs{environment}, tracker_scheduler_max_parallel_runs{environment},
 //   tracker_scheduler_backlog_waiting{environment},
 //   tracker_scheduler_environment_paused{environment}, ..._stopped{environment}  (0 or 1)
-//   tracker_jobs{study, state}   jobs per study and state folder, from the report
+//   tracker_jobs{study, state}, tracker_job_bytes{study, state}   per study and
+//       state folder, from the report (bytes from the batch summaries)
 
 #include <string>
 
