@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "absl/status/status.h"
 #include "common/metrics.h"
 
 namespace tracker {
@@ -11,18 +12,6 @@ namespace {
 using grpc::experimental::InterceptionHookPoints;
 using grpc::experimental::InterceptorBatchMethods;
 using grpc::experimental::ServerRpcInfo;
-
-// google.rpc.Code names, as Prometheus users know them from gRPC exporters.
-const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[] = {
-      "OK",       "CANCELLED",          "UNKNOWN",          "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",   "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",      "UNAVAILABLE",      "DATA_LOSS",
-      "UNAUTHENTICATED"};
-  int i = static_cast<int>(code);
-  return i >= 0 && i <= 16 ? kNames[i] : "UNKNOWN";
-}
 
 metrics::CounterFamily& Requests() {
   static auto& family = metrics::Registry::Default().Counter(
@@ -48,7 +37,9 @@ class MetricsInterceptor : public grpc::experimental::Interceptor {
       const grpc::Status status = methods->GetSendStatus();
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-      Requests().Add({method_, CodeName(status.error_code())});
+      // grpc::StatusCode and absl::StatusCode share google.rpc.Code's values.
+      Requests().Add({method_, absl::StatusCodeToString(
+                                  static_cast<absl::StatusCode>(status.error_code()))});
       Latency().Observe({method_}, seconds);
     }
     methods->Proceed();

@@ -114,4 +114,24 @@ std::string StringField(const google::protobuf::Struct& s, const std::string& ke
   return it->second.string_value();
 }
 
+const google::protobuf::Struct* ObjectField(const google::protobuf::Struct* s,
+                                            const std::string& key) {
+  if (s == nullptr) return nullptr;
+  auto it = s->fields().find(key);
+  return it != s->fields().end() && it->second.has_struct_value() ? &it->second.struct_value()
+                                                                  : nullptr;
+}
+
+std::string ScalarField(const google::protobuf::Struct* s, const std::string& key) {
+  if (s == nullptr) return "";
+  auto it = s->fields().find(key);
+  if (it == s->fields().end()) return "";
+  const google::protobuf::Value& v = it->second;
+  if (v.kind_case() == google::protobuf::Value::kStringValue) return v.string_value();
+  if (v.kind_case() == google::protobuf::Value::kNumberValue) {
+    return absl::StrCat(static_cast<int64_t>(v.number_value()));
+  }
+  return "";
+}
+
 }  // namespace tracker

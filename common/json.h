@@ -38,6 +38,13 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> JsonObjectMembe
 
 // A Struct field as a string ("" when absent or not a string).
 std::string StringField(const google::protobuf::Struct& s, const std::string& key);
+// A member that is an object (null when `s` is null, or the member absent
+// or not an object).
+const google::protobuf::Struct* ObjectField(const google::protobuf::Struct* s,
+                                            const std::string& key);
+// A member that is a string, or a number written as an integer (services
+// send epoch times and exit codes either way); "" otherwise.
+std::string ScalarField(const google::protobuf::Struct* s, const std::string& key);
 
 }  // namespace tracker
 

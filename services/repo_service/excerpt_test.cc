@@ -441,19 +441,6 @@ namespace {
 // Every bad input of SPEC.md section 6 that reaches repo-service: the right
 // code, a message naming the problem, and both branch tips unchanged.
 TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
-  auto transition = [](const std::string& study, const std::string& batch,
-                       const std::string& job, JobState from, JobState to,
-                       const std::string& branch = "") {
-    tracker::v1::TransitionJobsRequest req;
-    req.mutable_options()->set_branch(branch);
-    auto* t = req.add_transitions();
-    t->mutable_key()->set_study_id(study);
-    t->mutable_key()->set_batch_id(batch);
-    t->mutable_key()->set_job_id(job);
-    t->set_from_state(from);
-    t->set_to_state(to);
-    return req;
-  };
   const auto C = tracker::v1::JOB_STATE_COMPLETED;
   const auto B = tracker::v1::JOB_STATE_BACKLOG;
   const auto Q = tracker::v1::JOB_STATE_QUEUED;
@@ -475,35 +462,35 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
   const std::string ok_params = R"({"study_id": "PACA-CA", "analysis_id": ["new-1"]})";
   std::vector<Case> cases = {
       {"path traversal in a job id",
-       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "../../x", C, B)).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA-CA", "2021-07-09", "../../x", C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "invalid job id"},
       {"slash in a study id",
-       [&] { return api_->TransitionJobs(transition("PACA/CA", "2021-07-09", "job.0001", C, B)).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA/CA", "2021-07-09", "job.0001", C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "invalid study id"},
       {"control character in a job id",
-       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", std::string("job\x01", 4), C, B)).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA-CA", "2021-07-09", std::string("job\x01", 4), C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "\\x01"},
       {"NUL in a batch id",
-       [&] { return api_->TransitionJobs(transition("PACA-CA", std::string("2021-07-0\0", 10), "job.0001", C, B)).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA-CA", std::string("2021-07-0\0", 10), "job.0001", C, B)).status(); },
        absl::StatusCode::kInvalidArgument, "invalid batch id"},
       {"unknown study",
-       [&] { return api_->TransitionJobs(transition("XXXX-YY", "2021-07-09", "job.0001", C, B)).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("XXXX-YY", "2021-07-09", "job.0001", C, B)).status(); },
        absl::StatusCode::kNotFound, "unknown study XXXX-YY"},
       {"unknown job",
-       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.9999", C, B)).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA-CA", "2021-07-09", "job.9999", C, B)).status(); },
        absl::StatusCode::kNotFound, "unknown job PACA-CA/2021-07-09/job.9999"},
       {"job not in the expected state",
-       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", B, C)).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA-CA", "2021-07-09", "job.0001", B, C)).status(); },
        absl::StatusCode::kFailedPrecondition, "is in completed/, not in backlog/"},
       {"admin touching queued/ on main",
-       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, Q, "main")).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA-CA", "2021-07-09", "job.0001", C, Q, "main")).status(); },
        absl::StatusCode::kFailedPrecondition, "queued/ belongs to the scheduler"},
       {"unknown branch",
-       [&] { return api_->TransitionJobs(transition("PACA-CA", "2021-07-09", "job.0001", C, B, "master")).status(); },
+       [&] { return api_->TransitionJobs(TransitionRequest("PACA-CA", "2021-07-09", "job.0001", C, B, "master")).status(); },
        absl::StatusCode::kInvalidArgument, "invalid branch"},
       {"stale expected tip",
        [&] {
-         auto req = transition("PACA-CA", "2021-07-09", "job.0001", C, B);
+         auto req = TransitionRequest("PACA-CA", "2021-07-09", "job.0001", C, B);
          req.mutable_options()->set_expected_tip(std::string(40, 'a'));
          return api_->TransitionJobs(req).status();
        },
@@ -511,7 +498,7 @@ TEST_F(ExcerptTest, BadInputGetsTheRightCodeAndChangesNothing) {
       {"too many transitions",
        [&] {
          tracker::v1::TransitionJobsRequest req;
-         for (int i = 0; i < 10001; ++i) *req.add_transitions() = transition("PACA-CA", "2021-07-09", absl::StrCat("job.", i), C, B).transitions(0);
+         for (int i = 0; i < 10001; ++i) *req.add_transitions() = TransitionRequest("PACA-CA", "2021-07-09", absl::StrCat("job.", i), C, B).transitions(0);
          return api_->TransitionJobs(req).status();
        },
        absl::StatusCode::kInvalidArgument, "at most 10000"},

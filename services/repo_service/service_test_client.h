@@ -5,6 +5,8 @@
 // of the whole store (messages in, messages out) want. No server, no
 // channel: the handlers ignore their ServerContext.
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "proto/tracker/v1/repo.pb.h"
@@ -51,6 +53,21 @@ class ServiceTestClient {
  private:
   RepoServiceImpl service_;
 };
+
+// One transition of one job, as a TransitionJobs request.
+inline tracker::v1::TransitionJobsRequest TransitionRequest(
+    const std::string& study, const std::string& batch, const std::string& job,
+    tracker::v1::JobState from, tracker::v1::JobState to, const std::string& branch = "") {
+  tracker::v1::TransitionJobsRequest req;
+  req.mutable_options()->set_branch(branch);
+  auto* t = req.add_transitions();
+  t->mutable_key()->set_study_id(study);
+  t->mutable_key()->set_batch_id(batch);
+  t->mutable_key()->set_job_id(job);
+  t->set_from_state(from);
+  t->set_to_state(to);
+  return req;
+}
 
 }  // namespace tracker::repo
 

@@ -217,15 +217,7 @@ TEST_F(WriterTest, BadInputGetsTheRightCodeAndChangesNothing) {
   auto transition = [&](const std::string& study, const std::string& batch, const std::string& id,
                         tracker::v1::JobState from, tracker::v1::JobState to,
                         const std::string& branch = "") {
-    tracker::v1::TransitionJobsRequest req;
-    req.mutable_options()->set_branch(branch);
-    auto* t = req.add_transitions();
-    t->mutable_key()->set_study_id(study);
-    t->mutable_key()->set_batch_id(batch);
-    t->mutable_key()->set_job_id(id);
-    t->set_from_state(from);
-    t->set_to_state(to);
-    return api_->TransitionJobs(req).status();
+    return api_->TransitionJobs(TransitionRequest(study, batch, id, from, to, branch)).status();
   };
   const auto C = tracker::v1::JOB_STATE_COMPLETED;
   const auto B = tracker::v1::JOB_STATE_BACKLOG;

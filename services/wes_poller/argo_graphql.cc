@@ -27,69 +27,57 @@ const Value* Member(const Struct* s, const std::string& key) {
   return it == s->fields().end() ? nullptr : &it->second;
 }
 
-const Struct* Object(const Struct* s, const std::string& key) {
-  const Value* v = Member(s, key);
-  return v != nullptr && v->has_struct_value() ? &v->struct_value() : nullptr;
-}
-
-// A string, or a number printed as an integer; "" for null or absent.
-std::string Text(const Struct* s, const std::string& key) {
-  const Value* v = Member(s, key);
-  if (v == nullptr) return "";
-  if (v->kind_case() == Value::kStringValue) return v->string_value();
-  if (v->kind_case() == Value::kNumberValue) return absl::StrCat(static_cast<int64_t>(v->number_value()));
-  return "";
-}
-
-std::string Tail(const std::string& s, size_t n) {
-  return s.size() <= n ? s : "..." + s.substr(s.size() - n);
-}
-
 GraphqlRun ReadRun(const Struct& run) {
   GraphqlRun out;
-  out.status.set_run_id(Text(&run, "runId"));
-  out.status.set_state(tracker::v1::ParseRunState(Text(&run, "state")));
-  out.status.set_start_time(IsoFromEpochMillis(Text(&run, "startTime")));
-  out.status.set_end_time(IsoFromEpochMillis(Text(&run, "completeTime")));
+  out.status.set_run_id(ScalarField(&run, "runId"));
+  out.status.set_state(tracker::v1::ParseRunState(ScalarField(&run, "state")));
+  out.status.set_start_time(IsoFromEpochMillis(ScalarField(&run, "startTime")));
+  out.status.set_end_time(IsoFromEpochMillis(ScalarField(&run, "completeTime")));
   if (tracker::v1::IsFailure(out.status.state())) {
-    std::string report = Text(&run, "errorReport");
-    std::string exit_status = Text(&run, "exitStatus");
+    std::string report = ScalarField(&run, "errorReport");
+    std::string exit_status = ScalarField(&run, "exitStatus");
     if (report.empty() && !exit_status.empty()) report = absl::StrCat("exit status ", exit_status);
-    out.status.set_error_summary(Tail(report, 500));
+    out.status.set_error_summary(ErrorTail(report));
   }
-  const Struct* engine = Object(&run, "engineParameters");
-  out.resume.set_session_id(Text(&run, "sessionId"));
-  out.resume.set_work_dir(Text(engine, "workDir"));
-  out.resume.set_launch_dir(Text(engine, "launchDir"));
-  out.resume.set_project_dir(Text(engine, "projectDir"));
-  out.resume.set_revision(Text(engine, "revision"));
-  const Struct* params = Object(&run, "parameters");
-  out.study_id = Text(params, "study_id");
-  // The transfer workflow's analysis_id is a list; other workflows give one.
-  if (const Value* ids = Member(params, "analysis_id")) {
-    if (ids->has_list_value()) {
-      for (const Value& id : ids->list_value().values()) {
-        if (id.kind_case() == Value::kStringValue) out.analysis_ids.push_back(id.string_value());
-      }
-    } else if (ids->kind_case() == Value::kStringValue) {
-      out.analysis_ids.push_back(ids->string_value());
-    }
-  }
+  const Struct* engine = ObjectField(&run, "engineParameters");
+  out.resume.set_session_id(ScalarField(&run, "sessionId"));
+  out.resume.set_work_dir(ScalarField(engine, "workDir"));
+  out.resume.set_launch_dir(ScalarField(engine, "launchDir"));
+  out.resume.set_project_dir(ScalarField(engine, "projectDir"));
+  out.resume.set_revision(ScalarField(engine, "revision"));
+  ReadRunParams(ObjectField(&run, "parameters"), &out);
   return out;
 }
 
 // graphql-java marks validation errors with extensions.classification;
 // Apollo's gateway (in front of the RDPC's services) with extensions.code.
 bool IsValidationError(const Struct& error) {
-  const Struct* ext = Object(&error, "extensions");
-  return Text(ext, "classification") == "ValidationError" ||
-         Text(ext, "code") == "GRAPHQL_VALIDATION_FAILED" ||
-         absl::StartsWith(Text(&error, "message"), "Validation error");
+  const Struct* ext = ObjectField(&error, "extensions");
+  return ScalarField(ext, "classification") == "ValidationError" ||
+         ScalarField(ext, "code") == "GRAPHQL_VALIDATION_FAILED" ||
+         absl::StartsWith(ScalarField(&error, "message"), "Validation error");
 }
 
-std::string Quote(const std::string& s) { return JsonQuote(s); }
-
 }  // namespace
+
+void ReadRunParams(const Struct* params, GraphqlRun* out) {
+  out->study_id = ScalarField(params, "study_id");
+  // The transfer workflow's analysis_id is a list; other workflows give one.
+  if (const Value* ids = Member(params, "analysis_id")) {
+    if (ids->has_list_value()) {
+      for (const Value& id : ids->list_value().values()) {
+        if (id.kind_case() == Value::kStringValue) out->analysis_ids.push_back(id.string_value());
+      }
+    } else if (ids->kind_case() == Value::kStringValue) {
+      out->analysis_ids.push_back(ids->string_value());
+    }
+  }
+}
+
+std::string ErrorTail(const std::string& text) {
+  constexpr size_t kKeep = 500;
+  return text.size() <= kKeep ? text : "..." + text.substr(text.size() - kKeep);
+}
 
 std::string IsoFromEpochMillis(const std::string& text) {
   int64_t millis;
@@ -106,12 +94,12 @@ GraphqlRequest RunsByIdRequest(const std::vector<std::string>& run_ids) {
     params.push_back(absl::StrCat("$", alias, ": String!"));
     fields.push_back(absl::StrCat(alias, ": runs(filter: {runId: $", alias, "}) { content { ",
                                   kRunFields, " } }"));
-    vars.push_back(absl::StrCat(Quote(alias), ":", Quote(run_ids[i])));
+    vars.push_back(absl::StrCat(JsonQuote(alias), ":", JsonQuote(run_ids[i])));
     out.aliases.push_back(std::move(alias));
   }
   std::string query = absl::StrCat("query RunsById(", absl::StrJoin(params, ", "), ") { ",
                                    absl::StrJoin(fields, " "), " }");
-  out.body = absl::StrCat("{\"query\":", Quote(query), ",\"variables\":{",
+  out.body = absl::StrCat("{\"query\":", JsonQuote(query), ",\"variables\":{",
                           absl::StrJoin(vars, ","), "}}");
   return out;
 }
@@ -125,8 +113,8 @@ GraphqlRequest RunsByAnalysisRequest(const std::string& analysis_id, int from, i
       kRunFields, " } info { contentCount hasNextFrom totalHits } } }");
   GraphqlRequest out;
   out.aliases = {"runs"};
-  out.body = absl::StrCat("{\"query\":", Quote(query), ",\"variables\":{\"analysisId\":",
-                          Quote(analysis_id), ",\"from\":", from, ",\"size\":", size, "}}");
+  out.body = absl::StrCat("{\"query\":", JsonQuote(query), ",\"variables\":{\"analysisId\":",
+                          JsonQuote(analysis_id), ",\"from\":", from, ",\"size\":", size, "}}");
   return out;
 }
 
@@ -141,7 +129,7 @@ absl::StatusOr<std::map<std::string, GraphqlPage>> ParseRunsAnswer(
     for (const Value& e : errors->list_value().values()) {
       if (!e.has_struct_value()) continue;
       const Struct& error = e.struct_value();
-      std::string message = Text(&error, "message").substr(0, 300);
+      std::string message = ScalarField(&error, "message").substr(0, 300);
       validation = validation || IsValidationError(error);
       messages.push_back(message);
       const Value* path = Member(&error, "path");
@@ -151,7 +139,7 @@ absl::StatusOr<std::map<std::string, GraphqlPage>> ParseRunsAnswer(
       }
     }
   }
-  const Struct* data = Object(&*parsed, "data");
+  const Struct* data = ObjectField(&*parsed, "data");
   if (data == nullptr) {
     std::string why = messages.empty() ? "the answer has no data"
                                        : absl::StrCat("GraphQL errors: ", absl::StrJoin(messages, "; "));
@@ -164,7 +152,7 @@ absl::StatusOr<std::map<std::string, GraphqlPage>> ParseRunsAnswer(
   std::map<std::string, GraphqlPage> out;
   for (const std::string& alias : aliases) {
     GraphqlPage& page = out[alias];
-    const Struct* result = Object(data, alias);
+    const Struct* result = ObjectField(data, alias);
     if (result == nullptr) {
       auto error = by_alias.find(alias);
       page.status = error != by_alias.end()
@@ -178,7 +166,7 @@ absl::StatusOr<std::map<std::string, GraphqlPage>> ParseRunsAnswer(
       }
     }
     // SearchResultInfo gives hasNextFrom as a String! ("true"/"false").
-    const Value* next = Member(Object(result, "info"), "hasNextFrom");
+    const Value* next = Member(ObjectField(result, "info"), "hasNextFrom");
     page.has_next = next != nullptr && ((next->kind_case() == Value::kStringValue &&
                                          next->string_value() == "true") ||
                                         (next->kind_case() == Value::kBoolValue && next->bool_value()));

@@ -61,6 +61,13 @@ struct GraphqlPage {
 absl::StatusOr<std::map<std::string, GraphqlPage>> ParseRunsAnswer(
     const std::string& body, const std::vector<std::string>& aliases);
 
+// study_id and the analysis_id list (or single id) of a run's params, as
+// both GraphQL's `parameters` and WES's `request.workflow_params` hold them.
+void ReadRunParams(const google::protobuf::Struct* params, GraphqlRun* out);
+
+// The end of a failed run's error report, as much as a person reads.
+std::string ErrorTail(const std::string& text);
+
 // Epoch milliseconds (how the schema gives startTime and completeTime) as
 // ISO 8601 UTC; any other text is kept as the service wrote it.
 std::string IsoFromEpochMillis(const std::string& text);

@@ -17,28 +17,6 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
-const Struct* Object(const Struct* s, const std::string& key) {
-  if (s == nullptr) return nullptr;
-  auto it = s->fields().find(key);
-  return it != s->fields().end() && it->second.has_struct_value() ? &it->second.struct_value()
-                                                                  : nullptr;
-}
-
-// A string, or a number printed as an integer; "" otherwise.
-std::string Text(const Struct* s, const std::string& key) {
-  if (s == nullptr) return "";
-  auto it = s->fields().find(key);
-  if (it == s->fields().end()) return "";
-  const Value& v = it->second;
-  if (v.kind_case() == Value::kStringValue) return v.string_value();
-  if (v.kind_case() == Value::kNumberValue) return absl::StrCat(static_cast<int64_t>(v.number_value()));
-  return "";
-}
-
-std::string Tail(const std::string& s, size_t n) {
-  return s.size() <= n ? s : "..." + s.substr(s.size() - n);
-}
-
 // A service may quote the request in its error (a JSON parse error, a
 // validation message): the api_token never leaves in a status.
 absl::Status Scrubbed(const absl::Status& status, const std::string& secret) {
@@ -134,7 +112,7 @@ absl::StatusOr<tracker::v1::RunStatus> EnvironmentClient::GetStatus(const std::s
   if (!parsed.ok()) return absl::UnavailableError(absl::StrCat(env_.name, ": ", parsed.status().message()));
   tracker::v1::RunStatus status;
   status.set_run_id(run_id);
-  status.set_state(tracker::v1::ParseRunState(Text(&*parsed, "state")));
+  status.set_state(tracker::v1::ParseRunState(ScalarField(&*parsed, "state")));
   if (!tracker::v1::IsTerminal(status.state())) return status;
   // Finished: the detail has the times and, for a failure, what went wrong.
   auto detail = GetWesRunLog(run_id);
@@ -175,39 +153,30 @@ absl::StatusOr<RunDetail> EnvironmentClient::GetWesRunLog(const std::string& run
   if (!parsed.ok()) return absl::UnavailableError(absl::StrCat(env_.name, ": ", parsed.status().message()));
   RunDetail out;
   out.status.set_run_id(run_id);
-  out.status.set_state(tracker::v1::ParseRunState(Text(&*parsed, "state")));
-  const Struct* log = Object(&*parsed, "run_log");
-  out.status.set_start_time(Text(log, "start_time"));
-  out.status.set_end_time(Text(log, "end_time"));
-  const Struct* request = Object(&*parsed, "request");
-  const Struct* params = Object(request, "workflow_params");
-  out.study_id = Text(params, "study_id");
-  if (params != nullptr && params->fields().count("analysis_id")) {
-    const Value& ids = params->fields().at("analysis_id");
-    if (ids.has_list_value()) {
-      for (const Value& id : ids.list_value().values()) out.analysis_ids.push_back(id.string_value());
-    } else {
-      out.analysis_ids.push_back(ids.string_value());
-    }
-  }
-  const Struct* engine = Object(request, "workflow_engine_params");
-  out.resume.set_work_dir(Text(engine, "work_dir"));
-  out.resume.set_launch_dir(Text(engine, "launch_dir"));
-  out.resume.set_project_dir(Text(engine, "project_dir"));
-  out.resume.set_revision(Text(engine, "revision"));
+  out.status.set_state(tracker::v1::ParseRunState(ScalarField(&*parsed, "state")));
+  const Struct* log = ObjectField(&*parsed, "run_log");
+  out.status.set_start_time(ScalarField(log, "start_time"));
+  out.status.set_end_time(ScalarField(log, "end_time"));
+  const Struct* request = ObjectField(&*parsed, "request");
+  ReadRunParams(ObjectField(request, "workflow_params"), &out);
+  const Struct* engine = ObjectField(request, "workflow_engine_params");
+  out.resume.set_work_dir(ScalarField(engine, "work_dir"));
+  out.resume.set_launch_dir(ScalarField(engine, "launch_dir"));
+  out.resume.set_project_dir(ScalarField(engine, "project_dir"));
+  out.resume.set_revision(ScalarField(engine, "revision"));
   // Nextflow's session id: with the run log where the service reports it;
   // a resumed run keeps the session it resumed.
-  std::string session = Text(log, "session_id");
-  if (session.empty()) session = Text(&*parsed, "session_id");
-  if (session.empty()) session = Text(engine, "resume");
+  std::string session = ScalarField(log, "session_id");
+  if (session.empty()) session = ScalarField(&*parsed, "session_id");
+  if (session.empty()) session = ScalarField(engine, "resume");
   out.resume.set_session_id(session);
   *out.status.mutable_run_info() = out.resume;
   if (tracker::v1::IsFailure(out.status.state())) {
-    std::string exit_code = Text(log, "exit_code");
-    std::string stderr_text = Text(log, "stderr");
+    std::string exit_code = ScalarField(log, "exit_code");
+    std::string stderr_text = ScalarField(log, "stderr");
     out.status.set_error_summary(absl::StrCat(
         exit_code.empty() ? "" : absl::StrCat("exit code ", exit_code),
-        !exit_code.empty() && !stderr_text.empty() ? ": " : "", Tail(stderr_text, 500)));
+        !exit_code.empty() && !stderr_text.empty() ? ": " : "", ErrorTail(stderr_text)));
   }
   return out;
 }
@@ -265,7 +234,7 @@ absl::StatusOr<std::string> EnvironmentClient::PostRun(const tracker::v1::StartR
     return HttpError(env_.name + ": start run refused", request, *response);
   }
   auto parsed = ParseJsonObject(response->body, "start run answer");
-  std::string run_id = parsed.ok() ? Text(&*parsed, "run_id") : "";
+  std::string run_id = parsed.ok() ? ScalarField(&*parsed, "run_id") : "";
   if (run_id.empty() || !tracking::ValidateRunId(run_id).ok()) {
     return absl::DeadlineExceededError(absl::StrCat(
         env_.name, ": the start answer has no usable run_id", unknown));
@@ -281,14 +250,14 @@ absl::StatusOr<RunPage> EnvironmentClient::ListRuns(const std::string& page_toke
   auto parsed = ParseJsonObject(*body, "WES run list");
   if (!parsed.ok()) return absl::UnavailableError(absl::StrCat(env_.name, ": ", parsed.status().message()));
   RunPage page;
-  page.next_page_token = Text(&*parsed, "next_page_token");
+  page.next_page_token = ScalarField(&*parsed, "next_page_token");
   auto runs = parsed->fields().find("runs");
   if (runs != parsed->fields().end() && runs->second.has_list_value()) {
     for (const Value& v : runs->second.list_value().values()) {
       if (!v.has_struct_value()) continue;
       tracker::v1::RunStatus s;
-      s.set_run_id(Text(&v.struct_value(), "run_id"));
-      s.set_state(tracker::v1::ParseRunState(Text(&v.struct_value(), "state")));
+      s.set_run_id(ScalarField(&v.struct_value(), "run_id"));
+      s.set_state(tracker::v1::ParseRunState(ScalarField(&v.struct_value(), "state")));
       if (!s.run_id().empty()) page.runs.push_back(std::move(s));
     }
   }

@@ -102,16 +102,20 @@ void AddTokens(const Value& v, std::set<std::string>* out) {
 // A match query with operator AND (or minimum_should_match 100%): every
 // token of the value is in the field. Text, not exact: RunRepository's
 // analysisId and studyId filters can match more than the caller meant.
-bool Matches(const Struct& params, const std::vector<std::string>& fields,
-             const std::string& value) {
+bool Matches(const Value& field, const std::string& value) {
+  std::set<std::string> have;
+  AddTokens(field, &have);
+  for (const std::string& t : Tokens(value)) {
+    if (have.count(t) == 0) return false;
+  }
+  return true;
+}
+
+bool MatchesAny(const Struct& params, const std::vector<std::string>& fields,
+                const std::string& value) {
   for (const std::string& field : fields) {
     auto it = params.fields().find(field);
-    if (it == params.fields().end()) continue;
-    std::set<std::string> have;
-    AddTokens(it->second, &have);
-    bool all = true;
-    for (const std::string& t : Tokens(value)) all = all && have.count(t) > 0;
-    if (all) return true;
+    if (it != params.fields().end() && Matches(it->second, value)) return true;
   }
   return false;
 }
@@ -124,15 +128,15 @@ bool Selected(const IndexedRun& run, const Struct& filter) {
     if (key == "sessionId" && run.session_id != v) return false;
     if (key == "state" && run.state != v) return false;
     if (key == "repository") {
-      Struct repo;
-      (*repo.mutable_fields())["repository"].set_string_value(run.repository);
-      if (!Matches(repo, {"repository"}, v)) return false;
+      Value repository;
+      repository.set_string_value(run.repository);
+      if (!Matches(repository, v)) return false;
     }
     if (key == "analysisId" &&
-        !Matches(run.parameters, {"analysis_id", "normal_aln_analysis_id", "tumour_aln_analysis_id"}, v)) {
+        !MatchesAny(run.parameters, {"analysis_id", "normal_aln_analysis_id", "tumour_aln_analysis_id"}, v)) {
       return false;
     }
-    if (key == "studyId" && !Matches(run.parameters, {"study_id"}, v)) return false;
+    if (key == "studyId" && !MatchesAny(run.parameters, {"study_id"}, v)) return false;
   }
   return true;
 }
