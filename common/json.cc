@@ -114,6 +114,13 @@ std::string StringField(const google::protobuf::Struct& s, const std::string& ke
   return it->second.string_value();
 }
 
+int IntField(const google::protobuf::Struct& s, const std::string& key, int fallback) {
+  auto it = s.fields().find(key);
+  return it != s.fields().end() && it->second.has_number_value()
+             ? static_cast<int>(it->second.number_value())
+             : fallback;
+}
+
 const google::protobuf::Struct* ObjectField(const google::protobuf::Struct* s,
                                             const std::string& key) {
   if (s == nullptr) return nullptr;

@@ -38,6 +38,8 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> JsonObjectMembe
 
 // A Struct field as a string ("" when absent or not a string).
 std::string StringField(const google::protobuf::Struct& s, const std::string& key);
+// A member that is a number, as an int; `fallback` when absent or not one.
+int IntField(const google::protobuf::Struct& s, const std::string& key, int fallback);
 // A member that is an object (null when `s` is null, or the member absent
 // or not an object).
 const google::protobuf::Struct* ObjectField(const google::protobuf::Struct* s,

@@ -68,13 +68,6 @@ std::string Validate(const std::vector<Field>& fields, const std::string& type,
   return "";
 }
 
-std::string Text(const Struct& s, const std::string& key) {
-  auto it = s.fields().find(key);
-  return it != s.fields().end() && it->second.kind_case() == Value::kStringValue
-             ? it->second.string_value()
-             : "";
-}
-
 // Elasticsearch's standard analyzer, near enough: lower-cased runs of
 // letters and digits.
 std::set<std::string> Tokens(const std::string& text) {
@@ -160,13 +153,6 @@ std::string Errors(const std::vector<Value>& errors) {
   return ToJson(out);
 }
 
-int IntArg(const Struct& s, const std::string& key, int fallback) {
-  auto it = s.fields().find(key);
-  return it != s.fields().end() && it->second.has_number_value()
-             ? static_cast<int>(it->second.number_value())
-             : fallback;
-}
-
 // One `runs` field: filter, default sort (startTime, newest first), page
 // (EsDefaults: from 0, size 10), info as RunService builds it.
 Value Runs(const Field& field, const std::vector<IndexedRun>& runs) {
@@ -184,8 +170,8 @@ Value Runs(const Field& field, const std::vector<IndexedRun>& runs) {
   std::stable_sort(hits.begin(), hits.end(), [](const IndexedRun* a, const IndexedRun* b) {
     return a->start_ms > b->start_ms;
   });
-  const int64_t from = std::max(0, IntArg(page, "from", 0));
-  const int64_t size = std::max(1, IntArg(page, "size", 10));
+  const int64_t from = std::max(0, IntField(page, "from", 0));
+  const int64_t size = std::max(1, IntField(page, "size", 10));
   const int64_t total = hits.size();
   Struct result;
   auto& f = *result.mutable_fields();
@@ -234,7 +220,7 @@ Struct RunObject(const IndexedRun& run) {
   Struct params = run.parameters;
   if (params.fields().count("api_token")) {
     (*params.mutable_fields())["api_token"].set_string_value(
-        RelayMd5(Text(params, "api_token")));
+        RelayMd5(StringField(params, "api_token")));
   }
   *f["parameters"].mutable_struct_value() = std::move(params);
   text_or_null("startTime", run.start_ms > 0 ? absl::StrCat(run.start_ms) : "");
@@ -253,14 +239,14 @@ Struct RunObject(const IndexedRun& run) {
   }
   text_or_null("errorReport", run.error_report);
   f["commandLine"].set_string_value(absl::StrCat("nextflow run ", run.repository, " -r ",
-                                                 Text(run.engine, "revision")));
+                                                 StringField(run.engine, "revision")));
   auto& e = *f["engineParameters"].mutable_struct_value()->mutable_fields();
   e["__typename"].set_string_value("EngineParameters");
   for (const auto& [ours, theirs] : std::vector<std::pair<std::string, std::string>>{
            {"defaultContainer", "default_container"}, {"launchDir", "launch_dir"},
            {"projectDir", "project_dir"}, {"resume", "resume"}, {"revision", "revision"},
            {"workDir", "work_dir"}}) {
-    std::string value = Text(run.engine, theirs);
+    std::string value = StringField(run.engine, theirs);
     if (value.empty()) {
       e[ours].set_null_value({});
     } else {
@@ -279,7 +265,7 @@ std::string AnswerGraphql(const std::string& body, const std::vector<IndexedRun>
   if (vars != request->fields().end() && vars->second.has_struct_value()) {
     variables = vars->second.struct_value();
   }
-  auto fields = graphql::Parse(Text(*request, "query"), variables);
+  auto fields = graphql::Parse(StringField(*request, "query"), variables);
   if (!fields.ok()) return Errors({Error(std::string(fields.status().message()), false)});
   for (const Field& f : *fields) {
     if (f.name != "runs") {

@@ -15,13 +15,6 @@
 namespace tracker::sim {
 namespace {
 
-int IntField(const google::protobuf::Struct& s, const std::string& key, int fallback) {
-  auto it = s.fields().find(key);
-  return it != s.fields().end() && it->second.has_number_value()
-             ? static_cast<int>(it->second.number_value())
-             : fallback;
-}
-
 // Declares a body it never sends: the client sees the connection drop in
 // the middle of the answer.
 void DropConnection(httplib::Response& res) {
