@@ -9,6 +9,11 @@ namespace {
 
 metrics::Registry& R() { return metrics::Registry::Default(); }
 
+metrics::GaugeFamily& Packs() {
+  static auto& packs = R().Gauge("tracker_repo_packs", "Pack files in repo-service's clone");
+  return packs;
+}
+
 }  // namespace
 
 void RecordWrite(const std::string& branch, absl::Duration took, bool committed) {
@@ -22,14 +27,15 @@ void RecordWrite(const std::string& branch, absl::Duration took, bool committed)
 }
 
 void RecordPacks(const std::string& pack_dir) {
-  static auto& packs = R().Gauge("tracker_repo_packs", "Pack files in repo-service's clone");
   std::error_code ec;
   int n = 0;
   for (const auto& entry : std::filesystem::directory_iterator(pack_dir, ec)) {
     if (entry.path().extension() == ".pack") ++n;
   }
-  if (!ec) packs.Set({}, n);
+  if (!ec) Packs().Set({}, n);
 }
+
+void CountPackWritten() { Packs().Add({}, 1); }
 
 void RecordPush(const std::string& branch, const std::string& result, int64_t pushed_at_unix) {
   static auto& pushes = R().Counter("tracker_repo_pushes_total",

@@ -18,8 +18,10 @@
 namespace tracker::repo {
 
 void RecordWrite(const std::string& branch, absl::Duration took, bool committed);
-// Counts the pack files under `pack_dir`.
+// Counts the pack files under `pack_dir` (at open and after a merge).
 void RecordPacks(const std::string& pack_dir);
+// One more pack: every published write is one.
+void CountPackWritten();
 void RecordPush(const std::string& branch, const std::string& result, int64_t pushed_at_unix);
 
 }  // namespace tracker::repo

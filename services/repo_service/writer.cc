@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<StoreWriter>> StoreWriter::Create(
   TRACKER_ASSIGN_OR_RETURN(
       std::unique_ptr<objects::ObjectStore> objects,
       objects::ObjectStore::Open(repo.get(), lock_fd, options.durable_writes));
+  RecordPacks(PackDirectory(repo.get()));
   return std::unique_ptr<StoreWriter>(
       new StoreWriter(options, locks, snapshots, readers, std::move(repo), std::move(objects)));
 }
@@ -87,8 +88,12 @@ absl::Status StoreWriter::UpdateBranch(const std::string& branch, const git_oid&
   } else {
     published = RefreshSnapshot(branch, &next);
   }
+  CountPackWritten();  // every publish is one pack: no directory listing per write
   // Readers' handles may hold merged-away packs open: they get new ones.
-  if (objects_->MergePacksIfDue()) readers_.Invalidate();
+  if (objects_->MergePacksIfDue()) {
+    readers_.Invalidate();
+    RecordPacks(PackDirectory(repo));
+  }
   return published;
 }
 
@@ -101,7 +106,6 @@ absl::StatusOr<WriteResult> StoreWriter::Commit(const WriteOptions& options,
   const absl::Time start = absl::Now();
   auto result = CommitLocked(options, branch, default_message, edit);
   RecordWrite(branch, absl::Now() - start, result.ok());
-  if (result.ok()) RecordPacks(absl::StrCat(git_repository_path(repo_.get()), "objects/pack"));
   return result;
 }
 
