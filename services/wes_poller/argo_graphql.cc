@@ -45,6 +45,7 @@ GraphqlRun ReadRun(const Struct& run) {
   out.resume.set_launch_dir(ScalarField(engine, "launchDir"));
   out.resume.set_project_dir(ScalarField(engine, "projectDir"));
   out.resume.set_revision(ScalarField(engine, "revision"));
+  *out.status.mutable_run_info() = out.resume;
   ReadRunParams(ObjectField(&run, "parameters"), &out);
   return out;
 }

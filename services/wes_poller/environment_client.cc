@@ -75,14 +75,14 @@ absl::StatusOr<std::map<std::string, GraphqlPage>> EnvironmentClient::Graphql(
   return pages;
 }
 
-absl::StatusOr<std::vector<absl::StatusOr<tracker::v1::RunStatus>>> EnvironmentClient::GetStatuses(
+absl::StatusOr<std::vector<absl::StatusOr<RunDetail>>> EnvironmentClient::GraphqlRuns(
     const std::vector<std::string>& run_ids) {
   GraphqlRequest query = RunsByIdRequest(run_ids);
   auto pages = Graphql(query);
   if (!pages.ok()) return pages.status();
-  std::vector<absl::StatusOr<tracker::v1::RunStatus>> out;
+  std::vector<absl::StatusOr<RunDetail>> out;
   for (size_t i = 0; i < run_ids.size(); ++i) {
-    const GraphqlPage& page = (*pages)[query.aliases[i]];
+    GraphqlPage& page = (*pages)[query.aliases[i]];
     if (!page.status.ok()) {
       out.push_back(Prefixed(env_.name, page.status));
     } else if (page.runs.empty()) {
@@ -91,10 +91,24 @@ absl::StatusOr<std::vector<absl::StatusOr<tracker::v1::RunStatus>>> EnvironmentC
       out.push_back(absl::NotFoundError(absl::StrCat(env_.name, ": no run ", run_ids[i], " in ",
                                                      RedactUrl(env_.graphql_url))));
     } else {
-      tracker::v1::RunStatus status = page.runs[0].status;
-      status.set_run_id(run_ids[i]);
-      *status.mutable_run_info() = page.runs[0].resume;
-      out.push_back(std::move(status));
+      RunDetail detail = std::move(page.runs[0]);
+      detail.status.set_run_id(run_ids[i]);
+      out.push_back(std::move(detail));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<absl::StatusOr<tracker::v1::RunStatus>>> EnvironmentClient::GetStatuses(
+    const std::vector<std::string>& run_ids) {
+  auto details = GraphqlRuns(run_ids);
+  if (!details.ok()) return details.status();
+  std::vector<absl::StatusOr<tracker::v1::RunStatus>> out;
+  for (auto& detail : *details) {
+    if (detail.ok()) {
+      out.push_back(std::move(detail->status));
+    } else {
+      out.push_back(detail.status());
     }
   }
   return out;
@@ -122,18 +136,9 @@ absl::StatusOr<tracker::v1::RunStatus> EnvironmentClient::GetStatus(const std::s
 
 absl::StatusOr<RunDetail> EnvironmentClient::GetDetail(const std::string& run_id) {
   if (!uses_graphql()) return GetWesRunLog(run_id);
-  GraphqlRequest query = RunsByIdRequest({run_id});
-  auto pages = Graphql(query);
-  if (!pages.ok()) return pages.status();
-  GraphqlPage& page = (*pages)[query.aliases[0]];
-  if (!page.status.ok()) return Prefixed(env_.name, page.status);
-  if (page.runs.empty()) {
-    return absl::NotFoundError(
-        absl::StrCat(env_.name, ": no run ", run_id, " in ", RedactUrl(env_.graphql_url)));
-  }
-  RunDetail detail = std::move(page.runs[0]);
-  detail.status.set_run_id(run_id);
-  return detail;
+  auto details = GraphqlRuns({run_id});
+  if (!details.ok()) return details.status();
+  return std::move((*details)[0]);
 }
 
 absl::StatusOr<GraphqlPage> EnvironmentClient::FindRunsByAnalysis(const std::string& analysis_id,

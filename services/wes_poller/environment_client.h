@@ -67,6 +67,10 @@ class EnvironmentClient {
   absl::StatusOr<HttpResponse> Call(HttpRequest request);
   absl::StatusOr<std::string> GetOk(const std::string& path, absl::string_view what);
   absl::StatusOr<std::map<std::string, GraphqlPage>> Graphql(const GraphqlRequest& query);
+  // Each run's detail through one aliased `runs` query; per run NOT_FOUND
+  // while ARGO's index does not show it.
+  absl::StatusOr<std::vector<absl::StatusOr<RunDetail>>> GraphqlRuns(
+      const std::vector<std::string>& run_ids);
   absl::StatusOr<std::string> PostRun(const tracker::v1::StartRunRequest& request,
                                       tracker::v1::ResumeInfo* started_with);
   std::string NextNfsRoot();
