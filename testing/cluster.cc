@@ -12,6 +12,15 @@
 
 namespace tracker::testing {
 
+namespace {
+
+bool IsService(const std::string& name) {
+  return name == "repo-service" || name == "wes-poller" || name == "azure-verifier" ||
+         name == "scheduler-service";
+}
+
+}  // namespace
+
 Cluster::Cluster(const std::string& dir, ClusterOptions options)
     : dir_(dir), options_(std::move(options)) {}
 
@@ -64,6 +73,13 @@ bool Cluster::StartOne(const std::string& name, std::string* error) {
   std::remove(port_file.c_str());
   std::vector<std::string> argv = Argv(name);
   argv.push_back("--port_file=" + port_file);
+  const std::string metrics_port_file = dir_ + "/" + name + ".metrics_port";
+  const bool metrics = options_.metrics && IsService(name);
+  if (metrics) {
+    std::remove(metrics_port_file.c_str());
+    argv.push_back("--metrics_listen=127.0.0.1:0");
+    argv.push_back("--metrics_port_file=" + metrics_port_file);
+  }
   auto extra = options_.extra_args.find(name);
   if (extra != options_.extra_args.end()) argv.insert(argv.end(), extra->second.begin(), extra->second.end());
   procs_[name] = std::make_unique<ChildProcess>(argv, dir_ + "/" + name + ".log");
@@ -73,6 +89,13 @@ bool Cluster::StartOne(const std::string& name, std::string* error) {
     return false;
   }
   ports_[name] = port;
+  if (metrics) {
+    ports_[name + "/metrics"] = WaitForPortFile(metrics_port_file, 10000);
+    if (ports_[name + "/metrics"] <= 0) {
+      *error = name + " wrote no metrics port";
+      return false;
+    }
+  }
   return true;
 }
 

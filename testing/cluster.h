@@ -46,6 +46,8 @@ struct ClusterOptions {
   std::string studies;  // --studies of the scheduler
   std::string exclude;
   uint64_t seed = 7;
+  // The four services serve /metrics on a port of their own (metrics_port).
+  bool metrics = false;
   // Extra flags per process name (e.g. "scheduler-service").
   std::map<std::string, std::vector<std::string>> extra_args;
 };
@@ -68,6 +70,8 @@ class Cluster {
   tracker::v1::WesPoller::Stub* wes() { return wes_.get(); }
   tracker::v1::Scheduler::Stub* scheduler() { return scheduler_.get(); }
   int port(const std::string& name) { return ports_[name]; }
+  // The /metrics port of a service (ClusterOptions::metrics), else 0.
+  int metrics_port(const std::string& name) { return ports_[name + "/metrics"]; }
   int pid(const std::string& name) { return procs_.count(name) ? procs_[name]->pid() : -1; }
   std::string remote() const { return dir_ + "/remote.git"; }
   const std::string& dir() const { return dir_; }

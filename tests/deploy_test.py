@@ -215,7 +215,18 @@ class DeployTest(unittest.TestCase):
             self.assertIsNotNone(listen, c["name"])
             host, port = listen.rsplit(":", 1)
             self.assertEqual(host, "0.0.0.0", f"{c['name']} must listen on every interface in a pod")
-            self.assertEqual([p["containerPort"] for p in c["ports"]], [int(port)], c["name"])
+            ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+            self.assertEqual(ports.get("grpc"), int(port), c["name"])
+            # Metrics: the port the pod's scrape annotations name.
+            metrics = arg_value(c["args"], "metrics_listen")
+            self.assertIsNotNone(metrics, f"{overlay}: {c['name']} serves no /metrics")
+            mhost, mport = metrics.rsplit(":", 1)
+            self.assertEqual(mhost, "0.0.0.0", c["name"])
+            self.assertEqual(ports, {"grpc": int(port), "metrics": int(mport)}, c["name"])
+            notes = obj["spec"]["template"]["metadata"].get("annotations", {})
+            self.assertEqual(notes.get("prometheus.io/scrape"), "true", c["name"])
+            self.assertEqual(notes.get("prometheus.io/port"), mport, c["name"])
+            self.assertEqual(notes.get("prometheus.io/path"), "/metrics", c["name"])
             for probe in ("readinessProbe", "livenessProbe"):
                 self.assertIn(probe, c, f"{overlay}: {c['name']}")
                 self.assertEqual(c[probe]["grpc"]["port"], int(port), f"{overlay}: {c['name']} {probe}")
@@ -294,7 +305,14 @@ class DeployTest(unittest.TestCase):
                 covered |= names
                 self.assertEqual(p["spec"]["policyTypes"], ["Ingress"])
                 for rule in p["spec"]["ingress"]:
+                    ports = {port["port"] for port in rule["ports"]}
                     for peer in rule["from"]:
+                        if ports == {9102}:
+                            # Prometheus, from the monitoring namespace, to the metrics port only.
+                            self.assertEqual(peer, {"namespaceSelector": {"matchLabels": {
+                                "kubernetes.io/metadata.name": "monitoring"}}})
+                            continue
+                        self.assertNotIn(9102, ports)
                         self.assertEqual(set(peer), {"podSelector"}, "no namespace or IP peers")
                         labels = peer["podSelector"]["matchLabels"]
                         self.assertIn(labels, ({"app.kubernetes.io/name": "scheduler-service"}, {"tracker/jobctl": "true"}))

@@ -10,6 +10,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev pkg-config
   grpc-proto python3-grpcio python3-grpc-tools git
   openssh-server openssh-client python3-yaml
+  prometheus
 )
 
 missing=()

@@ -37,14 +37,26 @@ void RecordPacks(const std::string& pack_dir) {
 
 void CountPackWritten() { Packs().Add({}, 1); }
 
+metrics::GaugeFamily& LastPush() {
+  static auto& last = R().Gauge("tracker_repo_last_push_timestamp_seconds",
+                                "When the branch was last pushed (Unix seconds)", {"branch"});
+  return last;
+}
+
 void RecordPush(const std::string& branch, const std::string& result, int64_t pushed_at_unix) {
   static auto& pushes = R().Counter("tracker_repo_pushes_total",
                                     "Push attempts of a branch, by result (ok, rejected, failed)",
                                     {"branch", "result"});
-  static auto& last = R().Gauge("tracker_repo_last_push_timestamp_seconds",
-                                "When the branch was last pushed (Unix seconds)", {"branch"});
   pushes.Add({branch, result});
-  if (result == "ok") last.Set({branch}, static_cast<double>(pushed_at_unix));
+  if (result == "ok") LastPush().Set({branch}, static_cast<double>(pushed_at_unix));
+}
+
+void RecordBranchSync(const std::string& branch, int unpushed_commits, int64_t last_push_unix) {
+  static auto& unpushed = R().Gauge("tracker_repo_unpushed_commits",
+                                    "Commits of the local branch its remote does not have",
+                                    {"branch"});
+  unpushed.Set({branch}, unpushed_commits);
+  LastPush().Set({branch}, static_cast<double>(last_push_unix));
 }
 
 }  // namespace tracker::repo

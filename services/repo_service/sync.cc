@@ -165,6 +165,7 @@ absl::StatusOr<BranchStatus> StoreSync::StatusOf(git_repository* repo,
   std::ifstream in(LastPushPath(repo, branch));
   int64_t last = 0;
   if (in >> last) out.last_push_epoch = last;
+  RecordBranchSync(branch, out.ahead, out.last_push_epoch);
   return out;
 }
 

@@ -1,6 +1,9 @@
 #include "services/scheduler/cycle_metrics.h"
 
+#include <algorithm>
+
 #include "common/metrics.h"
+#include "proto/tracker/v1/run_states.h"
 #include "proto/tracker/v1/scheduler_names.h"
 
 namespace tracker::scheduler {
@@ -69,6 +72,32 @@ void RecordJobCounts(const tracker::v1::ReportResponse& report) {
     jobs.Set({s.study_id(), "failed"}, s.failed());
     jobs.Set({s.study_id(), "completed"}, s.completed());
   }
+}
+
+void RecordIntervals(absl::Duration cycle, absl::Duration push) {
+  R().Gauge("tracker_scheduler_cycle_interval_seconds", "The scheduling interval", {})
+      .Set({}, absl::ToDoubleSeconds(cycle));
+  R().Gauge("tracker_scheduler_push_interval_seconds",
+            "Least time between two pushes of the tracking repository", {})
+      .Set({}, absl::ToDoubleSeconds(std::max(cycle, push)));
+}
+
+void RecordRunFailure(const std::string& environment, tracker::v1::RunState final_state) {
+  static auto& failures = R().Counter("tracker_scheduler_run_failures_total",
+                                      "Runs that ended in failure, by environment and final state",
+                                      {"environment", "reason"});
+  failures.Add({environment, tracker::v1::RunStateName(final_state)});
+}
+
+void RecordVerification(const std::string& environment, VerificationResult result) {
+  static auto& verifications = R().Counter(
+      "tracker_scheduler_verifications_total",
+      "Destination checks of COMPLETE runs' analyses, by environment and result",
+      {"environment", "result"});
+  const char* name = result == VerificationResult::kVerified       ? "verified"
+                     : result == VerificationResult::kNotPublished ? "not_published"
+                                                                   : "error";
+  verifications.Add({environment, name});
 }
 
 }  // namespace tracker::scheduler

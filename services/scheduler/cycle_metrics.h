@@ -13,12 +13,20 @@
 //   tracker_scheduler_environment_paused{environment}, ..._stopped{environment}  (0 or 1)
 //   tracker_jobs{study, state}, tracker_job_bytes{study, state}   per study and
 //       state folder, from the report (bytes from the batch summaries)
+//   tracker_scheduler_run_failures_total{environment, reason}  reason: the run's
+//       final state (EXECUTOR_ERROR, SYSTEM_ERROR, FAILED, CANCELED, ...)
+//   tracker_scheduler_cycle_interval_seconds, tracker_scheduler_push_interval_seconds
+//       the configured intervals, so alert rules need no copy of the config
+//   tracker_scheduler_verifications_total{environment, result}  verified,
+//       not_published (some analysis not PUBLISHED yet), error (SONG or the
+//       job unreadable)
 
 #include <string>
 
 #include "absl/time/time.h"
 #include "proto/tracker/v1/repo.pb.h"
 #include "proto/tracker/v1/scheduler.pb.h"
+#include "proto/tracker/v1/wes.pb.h"
 
 namespace tracker::scheduler {
 
@@ -34,6 +42,15 @@ struct EnvironmentGauges {
 void RecordEnvironment(const std::string& environment, const EnvironmentGauges& gauges);
 
 void RecordJobCounts(const tracker::v1::ReportResponse& report);
+
+// The push interval exposed is the least time between two pushes: pushes
+// happen at cycles, so never less than one cycle interval.
+void RecordIntervals(absl::Duration cycle, absl::Duration push);
+
+void RecordRunFailure(const std::string& environment, tracker::v1::RunState final_state);
+
+enum class VerificationResult { kVerified, kNotPublished, kError };
+void RecordVerification(const std::string& environment, VerificationResult result);
 
 }  // namespace tracker::scheduler
 

@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/server.h"
 #include "common/server_flags.h"
+#include "services/scheduler/cycle_metrics.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/service.h"
 #include "tracking/ids.h"
@@ -140,6 +141,9 @@ int main(int argc, char** argv) {
     notifier = std::make_unique<tracker::scheduler::LogOnlyNotifier>();
   }
   if (absl::GetFlag(FLAGS_check)) return 0;
+  tracker::scheduler::RecordIntervals(
+      absl::Minutes(config->scheduling_interval_minutes),
+      absl::Hours(config->tracking_repo_push_interval_hours));
 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "proto/tracker/v1/run_states.h"
+#include "services/scheduler/cycle_metrics.h"
 #include "services/scheduler/cycle_records.h"
 #include "tracking/proto.h"
 
@@ -66,6 +67,7 @@ RunChecker::Result RunChecker::Check(const std::string& env, const std::vector<J
                                                         ? ""
                                                         : ": " + st.error_summary().substr(0, 300)));
       out->set_failed(out->failed() + 1);
+      RecordRunFailure(env, st.state());
     }
   }
   return result;
@@ -76,6 +78,7 @@ void RunChecker::Complete(const JobSummary& job, const RunStatus& run,
                           EnvironmentCycle* out) {
   const std::string key = tracking::JobKeyText(job.key());
   if (!verdict.ok()) {
+    RecordVerification(out->environment(), VerificationResult::kError);
     AddAction(out, job.key(), CYCLE_ACTION_WAITING, run.run_id(),
               absl::StrCat("COMPLETE, not verified: ", verdict.status().message()));
     const bool song = verdict.status().code() == absl::StatusCode::kUnavailable;
@@ -84,6 +87,8 @@ void RunChecker::Complete(const JobSummary& job, const RunStatus& run,
                                 verdict.status().message()));
     return;
   }
+  RecordVerification(out->environment(), verdict->verified() ? VerificationResult::kVerified
+                                                            : VerificationResult::kNotPublished);
   if (verdict->verified()) {
     result->moves.push_back(Move(job.key(), JOB_STATE_QUEUED, JOB_STATE_COMPLETED));
     AddAction(out, job.key(), CYCLE_ACTION_COMPLETED, run.run_id(), verdict->summary());
