@@ -14,12 +14,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "reporting/progress.h"
 #include "testing/cluster.h"
 
 namespace tracker {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::tracker::testing::Cluster;
 using ::tracker::testing::ClusterOptions;
@@ -215,6 +218,45 @@ TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {
   EXPECT_THAT(r.err, HasSubstr("is the service running"));
   // Nothing above wrote anything.
   EXPECT_EQ(cluster_->RemoteTip("main"), cluster_->Tip("main"));
+}
+
+// The line of `text` that starts with `prefix` ("" when none does).
+std::string LineOf(const std::string& text, const std::string& prefix) {
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StartsWith(line, prefix)) return std::string(line);
+  }
+  return "";
+}
+
+TEST_F(JobctlTest, ProgressShowsWhatCompletedAndTheEstimatedFinish) {
+  ClusterOptions options;
+  options.jobs = 6;
+  options.use_excerpt = false;  // one commit of history: the day's window starts there
+  Start(options);
+  Outcome r = Jobctl({"report", "--progress"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Campaign progress ("));
+  EXPECT_THAT(LineOf(r.out, "total "), MatchesRegex("total +0/6 +0\\.0% .*"));
+  EXPECT_THAT(r.out, HasSubstr(": 0 jobs, 0 B completed;"));
+  EXPECT_THAT(r.out, HasSubstr("left, no estimate without progress"));
+
+  ASSERT_TRUE(CycleUntil([&] { return cluster_->Count(JOB_STATE_COMPLETED) == 6; }));
+  ReportResponse report = cluster_->Report();
+  int64_t bytes = 0;
+  for (const auto& s : report.studies()) bytes += s.completed_bytes();
+  ASSERT_GT(bytes, 0);
+  r = Jobctl({"report", "--progress"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const auto& s : report.studies()) {
+    EXPECT_THAT(LineOf(r.out, s.study_id() + " "),
+                MatchesRegex(absl::StrCat(s.study_id(), " +", s.completed(), "/", s.completed(),
+                                          " +100\\.0% .*")));
+  }
+  EXPECT_THAT(r.out, HasSubstr("[####################]"));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat(": 6 jobs, ", tracker::reporting::FormatBytes(bytes),
+                                            " completed; all done")));
+  r = Jobctl({"report", "--progress", "--json"});
+  EXPECT_EQ(r.code, 2);
 }
 
 TEST_F(JobctlTest, CycleCancelClearRunsRequeueResumeAndSetParallel) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds every image of deploy/Dockerfile with podman, exactly as a registry
-# build would (same file, same targets, no second recipe), on a Debian 12 base
-# image made offline with mmdebstrap, and prints their sizes.
+# build would (same file, same targets, no second recipe, the committed tree
+# of HEAD as the context), on a Debian 12 base image made offline with
+# mmdebstrap, and prints their sizes.
 #
 #   tools/images.sh            # tags localhost/transfer-tracker/TARGET:dev
 #   TAG=v1 tools/images.sh
@@ -22,12 +23,22 @@ targets=(repo-service wes-poller azure-verifier scheduler-service jobctl)
 
 ensure_base_image
 
+# The context is HEAD as committed: what a registry builds from, the same
+# bytes for every target (so the build stage is built once and cached), and
+# never a half-edited working tree.
+context="$(mktemp -d)"
+trap 'rm -rf "$context"' EXIT
+git archive --format=tar HEAD | tar -x -C "$context"
+git diff --quiet HEAD 2>/dev/null \
+  || echo "note: uncommitted changes are not in the images (they are $(git rev-parse --short HEAD))" >&2
+
 start=$(date +%s)
 for target in "${targets[@]}"; do
   echo "building $target" >&2
   "${PODMAN[@]}" build --pull=never "${ULIMITS[@]}" \
-    -f deploy/Dockerfile --target "$target" \
-    -t "$IMAGE_PREFIX/$target:$tag" . >&2
+    -f "$context/deploy/Dockerfile" --target "$target" \
+    --label "org.opencontainers.image.revision=$(git rev-parse HEAD)" \
+    -t "$IMAGE_PREFIX/$target:$tag" "$context" >&2
 done
 echo "built ${#targets[@]} images in $(( $(date +%s) - start )) s" >&2
 

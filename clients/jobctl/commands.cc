@@ -13,22 +13,27 @@ const std::set<std::string>& GlobalValuedOptions() {
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       {"report", "the seed's status lines per study and state",
-       R"(usage: jobctl report [--branch=scheduler|main] [--changes | --send] [--json]
+       R"(usage: jobctl report [--branch=scheduler|main] [--progress | --changes | --send] [--json]
 
 Prints the counts per study and state exactly as the original report loop
-did ("PACA-CA backlog 1"). With --changes, the scheduler's full report: the
-same lines, what moved since the last report sent to Slack, and the flags.
+did ("PACA-CA backlog 1"). With --progress, per study and in total the jobs
+and bytes completed of all (bytes from the batch summaries) with a bar, what
+completed in the last 24 hours and the estimated finish at that pace. With
+--changes, the scheduler's full report (the same progress, the lines, what
+moved since the last report sent to Slack, and the flags).
 
   --branch=B   scheduler (default) or main
+  --progress   the campaign's progress and estimated finish
   --changes    the report the scheduler would send now (nothing is sent)
   --send       send that report to Slack now (as the report timer does)
   --json       the structured report
 
 examples:
   jobctl report
+  jobctl report --progress
   jobctl report --changes
   jobctl report --json | jq '.studies[] | select(.failed > 0)')",
-       {"branch"}, {"changes", "send", "json"}, 0, 0, CmdReport},
+       {"branch"}, {"progress", "changes", "send", "json"}, 0, 0, CmdReport},
       {"jobs", "list jobs, with filters",
        R"(usage: jobctl jobs [--study=S]... [--batch=B] [--state=STATE]... [--env=E] [--limit=N] [--json]
 

@@ -8,6 +8,7 @@
 #include "clients/jobctl/commands.h"
 #include "proto/tracker/v1/run_states.h"
 #include "proto/tracker/v1/scheduler_names.h"
+#include "reporting/progress.h"
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
@@ -59,6 +60,18 @@ int CmdReport(const std::string& name, Services& s, const Ui& ui, const Args& ar
   ReportResponse out;
   absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->Report(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
+  if (args.Has("progress")) {
+    if (args.Has("json")) return UsageError(name, "--progress is for people; --json alone gives the numbers");
+    // The same branch a day ago: what completed since, and at what pace.
+    const absl::Time now = absl::Now();
+    const absl::Time day_ago = now - absl::Hours(24);
+    req.set_as_of_unix_seconds(absl::ToUnixSeconds(day_ago));
+    ReportResponse earlier;
+    st = s.Call([&](grpc::ClientContext* c) { return s.repo->Report(c, req, &earlier); });
+    if (!st.ok()) return ServerError(name, st);
+    std::cout << tracker::reporting::FormatProgress(out, &earlier, day_ago, now);
+    return kOk;
+  }
   if (args.Has("json")) {
     ui.Json(out);
     return kOk;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "services/repo_service/current_snapshots.h"
 #include "services/repo_service/repository_pool.h"
 #include "services/repo_service/snapshot.h"
@@ -41,6 +42,10 @@ class StoreReader {
   absl::StatusOr<Transitions> ListTransitions(const std::string& from_commit,
                                               const std::string& to_commit,
                                               const std::string& branch) const;
+  // The newest commit on `branch`'s first-parent line made at or before
+  // `when`; its first commit when none is that old.
+  absl::StatusOr<CommitAtTime> CommitAt(const std::string& branch, absl::Time when) const;
+  absl::StatusOr<absl::Time> CommitTime(const std::string& commit_hex) const;
   // What the real history fixed by hand: analyses in two batches, jobs in
   // two folders, summaries that disagree, unknown folders.
   absl::StatusOr<AuditReport> Audit(const std::string& branch) const;

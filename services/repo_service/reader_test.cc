@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "services/repo_service/store_test_fixture.h"
 #include "tracking/layout.h"
 
@@ -218,6 +219,52 @@ TEST_F(ReaderTest, BadInputAndUnknownThings) {
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("no commit"));
   EXPECT_EQ(reader.ListTransitions("", "", "").status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// The branch as it was at a time: the newest first-parent commit at or
+// before it, the first commit when none is that old; Report answers it with
+// the commit's time (jobctl report --progress compares with a day ago).
+TEST_F(ReaderTest, ReportAsOfATimeIsTheBranchThen) {
+  const std::string root = Tip("scheduler");
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  // Two admin commits a day and two days ahead, pushed to the remote.
+  const std::string work = tmp_.path() + "/work";
+  Git(tmp_.path(), absl::StrCat("clone -q -b scheduler ", ShellQuote(remote_), " work"));
+  std::vector<std::string> commits;
+  for (int day : {1, 2}) {
+    const std::string date = absl::StrCat("@", now + day * 86400, " +0000");
+    auto made = Shell(absl::StrCat(
+        "cd ", ShellQuote(work), " && GIT_COMMITTER_DATE=", ShellQuote(date), " GIT_AUTHOR_DATE=",
+        ShellQuote(date), " git -c user.name=admin -c user.email=admin@example.org commit -q "
+        "--allow-empty -m day", day));
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+    commits.push_back(Git(work, "rev-parse HEAD"));
+  }
+  Git(work, "push -q origin scheduler");
+  ASSERT_TRUE(store_->sync().Fetch().ok());
+
+  auto at = [&](int64_t t) {
+    auto found = store_->reader().CommitAt("scheduler", absl::FromUnixSeconds(t));
+    EXPECT_TRUE(found.ok()) << found.status();
+    return found.ok() ? found->commit : "";
+  };
+  EXPECT_EQ(at(now + 3 * 86400), commits[1]);
+  EXPECT_EQ(at(now + 2 * 86400), commits[1]);
+  EXPECT_EQ(at(now + 2 * 86400 - 1), commits[0]);
+  EXPECT_EQ(at(now + 86400 + 3600), commits[0]);
+  EXPECT_EQ(at(now - 10 * 365 * 86400), root);  // none that old: the first
+
+  tracker::v1::ReportRequest req;
+  req.set_as_of_unix_seconds(now + 86400 + 3600);
+  auto answered = api_->Report(req);
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_EQ(answered->commit(), commits[0]);
+  EXPECT_EQ(answered->commit_time_unix_seconds(), now + 86400);
+  // Without a time: the tip, with its own time.
+  answered = api_->Report(tracker::v1::ReportRequest());
+  ASSERT_TRUE(answered.ok()) << answered.status();
+  EXPECT_EQ(answered->commit(), commits[1]);
+  EXPECT_EQ(answered->commit_time_unix_seconds(), now + 2 * 86400);
 }
 
 }  // namespace

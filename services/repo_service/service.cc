@@ -169,7 +169,20 @@ grpc::Status RepoServiceImpl::ListFlags(grpc::ServerContext*, const v1::ListFlag
 
 grpc::Status RepoServiceImpl::Report(grpc::ServerContext*, const v1::ReportRequest* req,
                                      v1::ReportResponse* out) {
-  return Answer(store_->reader().Report(req->branch(), req->commit()), out,
+  std::string commit = req->commit();
+  if (commit.empty() && req->as_of_unix_seconds() != 0) {
+    absl::StatusOr<CommitAtTime> at =
+        store_->reader().CommitAt(req->branch(), absl::FromUnixSeconds(req->as_of_unix_seconds()));
+    if (!at.ok()) return ToGrpcStatus(at.status());
+    commit = at->commit;
+  }
+  absl::StatusOr<StateReport> answer = store_->reader().Report(req->branch(), commit);
+  if (answer.ok()) {
+    absl::StatusOr<absl::Time> time = store_->reader().CommitTime(answer->commit);
+    if (!time.ok()) return ToGrpcStatus(time.status());
+    out->set_commit_time_unix_seconds(absl::ToUnixSeconds(*time));
+  }
+  return Answer(std::move(answer), out,
                 [](const StateReport& report, v1::ReportResponse* out) {
                   out->set_text(report.text);
                   for (const StudyCounts& study : report.studies) {

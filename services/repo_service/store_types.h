@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
+
 #include "tracking/flags.h"
 #include "tracking/ids.h"
 #include "tracking/layout.h"
@@ -107,6 +109,11 @@ struct JobChange {
   JobKey key;
   std::string from_folder;  // "" when the job is new
   std::string to_folder;    // "" when the job was removed
+};
+
+struct CommitAtTime {
+  std::string commit;  // 40 hex
+  absl::Time time;     // committer time
 };
 
 struct Transitions {

@@ -66,9 +66,10 @@ absl::StatusOr<ListFlagsResponse> RepoClient::ListFlags() {
   return flags;
 }
 
-absl::StatusOr<ReportResponse> RepoClient::Report() {
+absl::StatusOr<ReportResponse> RepoClient::Report(std::optional<absl::Time> as_of) {
   ReportRequest req;
   req.set_branch(tracking::kSchedulerBranch);
+  if (as_of.has_value()) req.set_as_of_unix_seconds(absl::ToUnixSeconds(*as_of));
   ReportResponse report;
   TRACKER_RETURN_IF_ERROR(rpc_.Call("RepoService.Report", Idempotency::kIdempotent,
                                     [&](grpc::ClientContext* c) {

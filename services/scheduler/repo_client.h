@@ -2,6 +2,7 @@
 #define SERVICES_SCHEDULER_REPO_CLIENT_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,8 @@ class RepoClient {
   absl::StatusOr<std::vector<tracker::v1::JobSummary>> ListJobs(const JobQuery& query);
   absl::StatusOr<tracker::v1::Job> GetJob(const tracker::v1::JobKey& key);
   absl::StatusOr<tracker::v1::ListFlagsResponse> ListFlags();
-  absl::StatusOr<tracker::v1::ReportResponse> Report();
+  // The scheduler branch now, or as it was at `as_of`.
+  absl::StatusOr<tracker::v1::ReportResponse> Report(std::optional<absl::Time> as_of = std::nullopt);
   absl::StatusOr<tracker::v1::GetSyncStatusResponse> SyncStatus();
   // The scheduler branch's commit the remote last acknowledged, "" when it
   // has none.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "reporting/progress.h"
 #include "tracking/proto.h"
 
 namespace tracker::scheduler {
@@ -47,7 +48,8 @@ std::string FormatReport(const ReportResponse& report, const std::string& since,
   return text;
 }
 
-Reporter::Reporter(RepoClient* repo, Notifier* notifier) : repo_(repo), notifier_(notifier) {}
+Reporter::Reporter(RepoClient* repo, Notifier* notifier, Clock* clock)
+    : repo_(repo), notifier_(notifier), clock_(clock) {}
 
 absl::StatusOr<SendReportResponse> Reporter::Send(bool dry_run) {
   absl::MutexLock lock(&mu_);
@@ -62,8 +64,14 @@ absl::StatusOr<SendReportResponse> Reporter::Send(bool dry_run) {
   if (!since.empty() && since != report->commit()) {
     changes = repo_->ListTransitions(since, report->commit());
   }
+  // Progress heads the report: the branch now against a day ago.
+  const absl::Time now = clock_->Now();
+  const absl::Time day_ago = now - absl::Hours(24);
+  absl::StatusOr<ReportResponse> earlier = repo_->Report(day_ago);
   SendReportResponse out;
-  out.set_text(FormatReport(*report, since, changes.ok() ? &*changes : nullptr));
+  out.set_text(absl::StrCat(
+      reporting::FormatProgress(*report, earlier.ok() ? &*earlier : nullptr, day_ago, now), "\n",
+      FormatReport(*report, since, changes.ok() ? &*changes : nullptr)));
   if (dry_run) return out;
   // The text answered stays plain; Slack gets it in the original's form.
   absl::Status posted = notifier_->Post(SlackText(AlertLevel::kInfo, out.text()));

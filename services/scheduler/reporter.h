@@ -20,12 +20,14 @@ namespace tracker::scheduler {
 std::string FormatReport(const tracker::v1::ReportResponse& report, const std::string& since,
                          const std::vector<tracker::v1::JobChange>* changes);
 
-// The report to Slack (SPEC.md section 3), on the timer and on demand.
+// The report to Slack (SPEC.md section 3), on the timer and on demand,
+// headed by the campaign's progress (reporting/progress.h: the last 24 h of
+// `clock`, and an estimated finish).
 // "Since the last report" is since the commit the last SENT report showed;
 // after a restart, since the last push. Thread-safe: one report at a time.
 class Reporter {
  public:
-  Reporter(RepoClient* repo, Notifier* notifier);
+  Reporter(RepoClient* repo, Notifier* notifier, Clock* clock);
 
   // dry_run answers the text and sends nothing. Errors: the repository's
   // when the report cannot be read; FAILED_PRECONDITION when there is no
@@ -36,6 +38,7 @@ class Reporter {
  private:
   RepoClient* const repo_;
   Notifier* const notifier_;
+  Clock* const clock_;
   absl::Mutex mu_;
   std::string last_report_commit_ ABSL_GUARDED_BY(mu_);
 };

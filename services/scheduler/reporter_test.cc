@@ -22,9 +22,11 @@ namespace {
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Invoke;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::Return;
+using ::testing::StartsWith;
 using namespace tracker::v1;  // NOLINT: generated message names
 
 JobChange Change(const std::string& job, tracking::State from, tracking::State to) {
@@ -96,7 +98,7 @@ class ReporterTest : public ::testing::Test {
   RepoModel repo_model_;
   RepoClient repo_{&repo_model_.stub, OneAttempt(), &clock_};
   RecordingNotifier notifier_;
-  Reporter reporter_{&repo_, &notifier_};
+  Reporter reporter_{&repo_, &notifier_, &clock_};
 };
 
 TEST_F(ReporterTest, TheFirstReportIsSinceThePushThenSinceTheLastSent) {
@@ -136,7 +138,7 @@ TEST_F(ReporterTest, AFailingWebhookAnswersNotSentAndMovesNothing) {
 
 TEST_F(ReporterTest, WithoutAWebhookItIsFailedPreconditionAndMovesNothing) {
   LogOnlyNotifier no_webhook;
-  Reporter reporter(&repo_, &no_webhook);
+  Reporter reporter(&repo_, &no_webhook, &clock_);
   auto answer = reporter.Send(false);
   EXPECT_EQ(answer.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(answer.status().message(), "no Slack webhook configured");
@@ -148,6 +150,35 @@ TEST_F(ReporterTest, WithoutAWebhookItIsFailedPreconditionAndMovesNothing) {
   auto dry = reporter.Send(/*dry_run=*/true);
   ASSERT_TRUE(dry.ok()) << dry.status();
   EXPECT_FALSE(dry->sent());
+}
+
+TEST_F(ReporterTest, TheLastDaysProgressHeadsTheReport) {
+  const absl::Time now = clock_.Now();
+  std::vector<int64_t> asked;
+  EXPECT_CALL(repo_model_.stub, Report(_, _, _))
+      .Times(2)
+      .WillRepeatedly(Invoke([&](auto*, const ReportRequest& req, ReportResponse* out) {
+        const bool day_ago = req.as_of_unix_seconds() != 0;
+        asked.push_back(req.as_of_unix_seconds());
+        StudyCounts* s = out->add_studies();
+        s->set_study_id("PACA-CA");
+        s->set_backlog(day_ago ? 2 : 1);
+        s->set_completed(day_ago ? 0 : 1);
+        s->set_backlog_bytes(s->backlog() * 4000000000LL);
+        s->set_completed_bytes(s->completed() * 4000000000LL);
+        out->set_commit(day_ago ? "c0" : "c1");
+        out->set_commit_time_unix_seconds(absl::ToUnixSeconds(now - absl::Hours(day_ago ? 30 : 1)));
+        return grpc::Status::OK;
+      }));
+  auto dry = reporter_.Send(/*dry_run=*/true);
+  ASSERT_TRUE(dry.ok()) << dry.status();
+  EXPECT_THAT(asked, ElementsAre(0, absl::ToUnixSeconds(now - absl::Hours(24))));
+  EXPECT_THAT(dry->text(), StartsWith("Campaign progress (c1, "));
+  // 4 GB in the day, 4 GB left: one more day.
+  EXPECT_THAT(dry->text(), HasSubstr("PACA-CA           1/2       50.0%"));
+  EXPECT_THAT(dry->text(), HasSubstr("Last 24 h: 1 jobs, 4.00 GB completed (166.67 MB/h); 4.00 GB "
+                                     "left: finished in about 24 h"));
+  EXPECT_THAT(dry->text(), HasSubstr("\nTransfer job status (0 jobs, scheduler c1)"));
 }
 
 TEST_F(ReporterTest, AReportThatCannotBeReadIsAnError) {

@@ -30,7 +30,7 @@ Scheduler::Scheduler(TrackerConfig config, SchedulerOptions options,
                                   std::move(options.exclude)}),
       starts_(&repo_, wes, &upstream_, &alerts_, clock, config_.workflow,
               options.start_concurrency, absl::Seconds(config_.reconcile_grace_minutes * 60)),
-      reporter_(&repo_, notifier),
+      reporter_(&repo_, notifier, clock),
       announcer_(&repo_, notifier),
       pacer_(clock) {
   absl::MutexLock lock(&status_mu_);
