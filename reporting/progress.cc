@@ -52,7 +52,7 @@ std::string Line(const std::string& name, const Totals& t) {
                          Bar(t.done_bytes, t.bytes));
 }
 
-std::string FormatDuration(absl::Duration d) {
+std::string HumanDuration(absl::Duration d) {
   const int64_t hours = absl::ToInt64Hours(d + absl::Minutes(30));
   if (hours < 1) return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Minutes(d)), " min");
   if (hours < 48) return absl::StrCat(hours, " h");
@@ -96,7 +96,7 @@ std::string FormatProgress(const ReportResponse& now, const ReportResponse* earl
   // Net of jobs moved out of completed/ (a rerun) in the window.
   const int64_t jobs = std::max<int64_t>(0, all.done_jobs - before.done_jobs);
   const double bytes = std::max(0.0, all.done_bytes - before.done_bytes);
-  absl::StrAppend(&text, "Last ", FormatDuration(window), ": ", jobs, " jobs, ", FormatBytes(bytes),
+  absl::StrAppend(&text, "Last ", HumanDuration(window), ": ", jobs, " jobs, ", FormatBytes(bytes),
                   " completed");
   const double left = all.bytes - all.done_bytes;
   if (left <= 0) return absl::StrCat(text, "; all done\n");
@@ -106,7 +106,7 @@ std::string FormatProgress(const ReportResponse& now, const ReportResponse* earl
   const double per_second = bytes / absl::ToDoubleSeconds(window);
   const absl::Duration eta = absl::Seconds(left / per_second);
   absl::StrAppend(&text, " (", FormatBytes(per_second * 3600), "/h); ", FormatBytes(left),
-                  " left: finished in about ", FormatDuration(eta), " (", Utc(at + eta), ")\n");
+                  " left: finished in about ", HumanDuration(eta), " (", Utc(at + eta), ")\n");
   return text;
 }
 
