@@ -89,6 +89,54 @@ int WriteOnMain(const std::string& name, Services& s,
 
 }  // namespace
 
+int ImportPlannedBatch(const std::string& name, Services& s, const Ui& ui, const Args& args,
+                       const std::string& study, const std::string& batch, const BatchPlan& plan,
+                       const std::string& message) {
+  ImportBatchRequest req;
+  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
+  req.mutable_options()->set_message(message);
+  req.set_study_id(study);
+  req.set_batch_id(batch);
+  req.set_summary_tsv(plan.summary_tsv);
+  for (const auto& [job, text] : plan.params_json) (*req.mutable_params_json())[job] = text;
+
+  // The server's checks first (every analysis id unique across ALL
+  // batches), without writing anything.
+  ui.Progress(absl::StrCat("checking ", plan.jobs.size(), " jobs against the repository..."));
+  req.set_dry_run(true);
+  ImportBatchResponse checked;
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &checked); });
+  if (!st.ok()) return ServerError(name, st);
+
+  if (!args.Has("json")) {
+    std::vector<std::vector<std::string>> rows;
+    for (const PlannedJob& job : plan.jobs) {
+      rows.push_back({job.job_id, std::to_string(job.analysis_ids.size()), FormatBytes(job.bytes)});
+    }
+    ui.Table({"JOB", "ANALYSES", "SIZE"}, rows);
+    std::cout << study << "/" << batch << ": " << checked.job_count() << " jobs, "
+              << checked.analysis_count() << " analyses, " << FormatBytes(checked.total_bytes())
+              << ", into backlog/ on main\n";
+  }
+  if (args.Has("dry-run")) {
+    if (args.Has("json")) ui.Json(checked);
+    else std::cout << "dry run: the batch is valid; nothing was written\n";
+    return kOk;
+  }
+  if (int rc = ui.Confirm(name, absl::StrCat("add ", checked.job_count(), " jobs to ", study, "/", batch),
+                          args.Has("yes"))) {
+    return rc;
+  }
+  req.set_dry_run(false);
+  ImportBatchResponse added;
+  int rc = WriteOnMain(name, s, [&] {
+    return s.Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &added); });
+  });
+  if (rc != kOk) return rc;
+  PrintWritten(ui, args, added.result(), absl::StrCat("added ", added.job_count(), " jobs to ", study, "/", batch));
+  return kOk;
+}
+
 int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   const std::string study = args.positional()[0], batch = args.positional()[1];
   for (const absl::Status& valid :
@@ -129,48 +177,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
     if (!filled.ok()) return UsageError(name, absl::StrCat(path, ": ", filled.message()));
   }
 
-  ImportBatchRequest req;
-  req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
-  req.set_study_id(study);
-  req.set_batch_id(batch);
-  req.set_summary_tsv(plan->summary_tsv);
-  for (const auto& [job, text] : plan->params_json) (*req.mutable_params_json())[job] = text;
-
-  // The server's checks first (every analysis id unique across ALL
-  // batches), without writing anything.
-  ui.Progress(absl::StrCat("checking ", plan->jobs.size(), " jobs against the repository..."));
-  req.set_dry_run(true);
-  ImportBatchResponse checked;
-  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &checked); });
-  if (!st.ok()) return ServerError(name, st);
-
-  if (!args.Has("json")) {
-    std::vector<std::vector<std::string>> rows;
-    for (const PlannedJob& job : plan->jobs) {
-      rows.push_back({job.job_id, std::to_string(job.analysis_ids.size()), FormatBytes(job.bytes)});
-    }
-    ui.Table({"JOB", "ANALYSES", "SIZE"}, rows);
-    std::cout << study << "/" << batch << ": " << checked.job_count() << " jobs, "
-              << checked.analysis_count() << " analyses, " << FormatBytes(checked.total_bytes())
-              << ", into backlog/ on main\n";
-  }
-  if (args.Has("dry-run")) {
-    if (args.Has("json")) ui.Json(checked);
-    else std::cout << "dry run: the batch is valid; nothing was written\n";
-    return kOk;
-  }
-  if (int rc = ui.Confirm(name, absl::StrCat("add ", checked.job_count(), " jobs to ", study, "/", batch),
-                          args.Has("yes"))) {
-    return rc;
-  }
-  req.set_dry_run(false);
-  ImportBatchResponse added;
-  int rc = WriteOnMain(name, s, [&] {
-    return s.Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &added); });
-  });
-  if (rc != kOk) return rc;
-  PrintWritten(ui, args, added.result(), absl::StrCat("added ", added.job_count(), " jobs to ", study, "/", batch));
-  return kOk;
+  return ImportPlannedBatch(name, s, ui, args, study, batch, *plan, "");
 }
 
 int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& args) {
