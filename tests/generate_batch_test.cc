@@ -8,7 +8,6 @@
 #include <gmock/gmock.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <fstream>
 #include <map>
@@ -18,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "testing/cluster.h"
+#include "testing/jobctl_runner.h"
 
 namespace tracker {
 namespace {
@@ -25,21 +25,12 @@ namespace {
 using ::testing::HasSubstr;
 using ::tracker::testing::Cluster;
 using ::tracker::testing::ClusterOptions;
-using ::tracker::testing::Runfile;
 using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
 using ::tracker::testing::TempDir;
 using namespace tracker::v1;  // NOLINT: generated message names
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using Outcome = ::tracker::testing::JobctlOutcome;
 
 std::string SongAnalysis(const std::string& id, const std::string& study, int64_t bytes,
                          const std::string& state = "PUBLISHED") {
@@ -68,16 +59,7 @@ class GenerateBatchTest : public ::testing::Test {
   }
 
   Outcome Jobctl(const std::vector<std::string>& args) {
-    std::string cmd = absl::StrCat("JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
-                                   " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"),
-                                   " ", ShellQuote(Runfile("clients/jobctl/jobctl")));
-    for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
-    const std::string out = tmp_.path() + "/jobctl.out", err = tmp_.path() + "/jobctl.err";
-    Outcome o;
-    o.code = Shell(absl::StrCat("{ ", cmd, " </dev/null >", out, " 2>", err, "; }")).exit_code;
-    o.out = ReadAll(out);
-    o.err = ReadAll(err);
-    return o;
+    return ::tracker::testing::RunJobctl(*cluster_, tmp_.path(), args);
   }
 
   std::string Write(const std::string& name, const std::string& text) {
@@ -86,12 +68,11 @@ class GenerateBatchTest : public ::testing::Test {
     return path;
   }
 
+  // The dump gzipped, as the original's collab-song-payload-dumps/ held it.
   std::string WriteGzip(const std::string& name, const std::string& text) {
+    const std::string plain = Write(name + ".plain", text);
     const std::string path = tmp_.path() + "/" + name;
-    gzFile out = gzopen(path.c_str(), "wb");
-    EXPECT_NE(out, nullptr);
-    EXPECT_EQ(gzwrite(out, text.data(), text.size()), static_cast<int>(text.size()));
-    gzclose(out);
+    EXPECT_EQ(Shell(absl::StrCat("gzip -c ", ShellQuote(plain), " > ", ShellQuote(path))).exit_code, 0);
     return path;
   }
 

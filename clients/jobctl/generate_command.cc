@@ -3,10 +3,8 @@
 // analyses that no job holds yet, then imported through add-batch's path
 // (repo-service's dry run, the jobs shown, confirmation, one commit on main).
 
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -22,15 +20,6 @@ namespace jobctl {
 using namespace tracker::v1;  // NOLINT: generated message names
 
 namespace {
-
-bool ReadText(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
 
 std::string BaseName(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -108,7 +97,7 @@ int CmdGenerateBatch(const std::string& name, Services& s, const Ui& ui, const A
   GeneratorConfig config;
   if (args.Has("config")) {
     std::string text;
-    if (!ReadText(args.Get("config"), &text)) {
+    if (!ReadTextFile(args.Get("config"), &text)) {
       return UsageError(name, absl::StrCat("cannot read the config ", args.Get("config")));
     }
     auto parsed = ParseGeneratorConfig(text);
@@ -124,7 +113,7 @@ int CmdGenerateBatch(const std::string& name, Services& s, const Ui& ui, const A
     return UsageError(name, "--max-cpus must be a whole number from 0 (keep the template's) to 64");
   }
   std::string template_json;
-  if (!ReadText(template_path, &template_json)) {
+  if (!ReadTextFile(template_path, &template_json)) {
     return UsageError(name, absl::StrCat("cannot read the template ", template_path));
   }
   auto dump = ReadPayloadDump(dump_path);

@@ -4,10 +4,8 @@
 
 #include <dirent.h>
 
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -23,15 +21,6 @@ namespace jobctl {
 using namespace tracker::v1;  // NOLINT: generated message names
 
 namespace {
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
 
 bool IsDirectory(const std::string& path) {
   DIR* d = opendir(path.c_str());
@@ -152,7 +141,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
   if (summary_path.empty() && from_dir) summary_path = absl::StrCat(dir, "/", tracker::tracking::kSummaryFile);
   if (summary_path.empty()) return UsageError(name, "--summary=FILE is required with --template");
   std::string summary;
-  if (!ReadFile(summary_path, &summary)) {
+  if (!ReadTextFile(summary_path, &summary)) {
     return UsageError(name, absl::StrCat("cannot read the batch summary ", summary_path));
   }
   auto plan = PlanFromSummary(summary);
@@ -164,7 +153,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
     for (const PlannedJob& job : plan->jobs) {
       std::string path = absl::StrCat(dir, "/", job.job_id, "/", tracker::tracking::kParamsFile);
       std::string text;
-      if (!ReadFile(path, &text)) {
+      if (!ReadTextFile(path, &text)) {
         return UsageError(name, absl::StrCat(job.job_id, " is in the summary but ", path,
                                              " cannot be read"));
       }
@@ -172,7 +161,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
     }
   } else {
     std::string path = args.Get("template"), text;
-    if (!ReadFile(path, &text)) return UsageError(name, absl::StrCat("cannot read the template ", path));
+    if (!ReadTextFile(path, &text)) return UsageError(name, absl::StrCat("cannot read the template ", path));
     absl::Status filled = FillFromTemplate(study, text, &*plan);
     if (!filled.ok()) return UsageError(name, absl::StrCat(path, ": ", filled.message()));
   }
