@@ -197,6 +197,28 @@ TEST_F(GenerateBatchTest, GeneratesTheNewAnalysesAndRefusesBadInput) {
   EXPECT_EQ(r.code, 1);
   EXPECT_THAT(r.err, HasSubstr("nothing new"));
   EXPECT_THAT(r.err, HasSubstr("nothing was written"));
+  EXPECT_EQ(cluster_->Tip("main"), after);
+
+  // A job an admin put in onhold/ by hand (as the real history did): its
+  // analyses are not listed, so nothing is generated past it.
+  const std::string work = tmp_.path() + "/work";
+  const std::string held = absl::StrCat("jobs/", study, "/", two[0].batch_id());
+  auto edit = Shell(absl::StrCat(
+      "git clone -q -b main ", ShellQuote(cluster_->remote()), " ", ShellQuote(work), " && cd ",
+      ShellQuote(work), " && mkdir -p ", held, "/onhold && git mv ", held, "/backlog/", two[0].job_id(), " ",
+      held, "/onhold/ && git -c user.name=admin -c user.email=admin@example.org commit -qm 'move jobs to onhold'",
+      " && git push -q origin main"));
+  ASSERT_EQ(edit.exit_code, 0) << edit.output;
+  r = Jobctl({"sync"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string one_more = WriteGzip(
+      absl::StrCat(study, ".payloads.2030-03-01.json.gz"),
+      absl::StrCat("[", SongAnalysis("66666666-6666-4666-8666-666666666666", study, 5000), "]"));
+  const std::string synced = cluster_->Tip("main");
+  r = Jobctl({"generate-batch", study, "--payloads=" + one_more, "--template=" + tmpl, "--yes"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat(study, " has 1 job(s) in onhold/ on main")));
+  EXPECT_EQ(cluster_->Tip("main"), synced);
 
   // Bad input: usage errors, nothing asked of the repository.
   r = Jobctl({"generate-batch", study, "--payloads=" + tmp_.path() + "/missing.json.gz", "--template=" + tmpl});
@@ -219,7 +241,7 @@ TEST_F(GenerateBatchTest, GeneratesTheNewAnalysesAndRefusesBadInput) {
   r = Jobctl({"generate-batch", study, "--payloads=" + dump, "--template=" + tmpl, "--config=" + tmpl});
   EXPECT_EQ(r.code, 2);
   EXPECT_THAT(r.err, HasSubstr("job-gen.conf"));
-  EXPECT_EQ(cluster_->Tip("main"), after);
+  EXPECT_EQ(cluster_->Tip("main"), synced);
 }
 
 }  // namespace

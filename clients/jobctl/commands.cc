@@ -113,7 +113,8 @@ DUMP is SONG's answer to GET /studies/STUDY/analysis?analysisStates=PUBLISHED,
 gzipped or not. In dump order, an analysis larger than
 max_analysis_data_size_to_be_pooled is a job of its own; smaller ones are
 pooled, max_analyses_per_job to a job. The summary starts with the line
-"# SONG analysis objects retrieved from payload dump: DUMP".
+"# SONG analysis objects retrieved from payload dump: DUMP". A study with
+jobs in onhold/ is refused until they are moved back or removed.
 
   --payloads=F  the SONG payload dump
   --template=F  params.json shared by every job (as add-batch --template);

@@ -53,6 +53,23 @@ absl::StatusOr<StudyInRepo> ReadStudy(Services& s, const std::string& study) {
     list.set_page_token(page.next_page_token());
   } while (!list.page_token().empty());
   out.known = true;
+  // Jobs in folders that are not a state (onhold/) are not listed, and
+  // their params.json may name analyses of the dump: the real 2021-08-13
+  // batch regenerated two onhold jobs that were deleted only four days
+  // later. Not generated past them.
+  ReportRequest report_req;
+  report_req.set_branch(tracker::tracking::kMainBranch);
+  ReportResponse report;
+  absl::Status reported = s.Call([&](grpc::ClientContext* c) { return s.repo->Report(c, report_req, &report); });
+  if (!reported.ok()) return reported;
+  for (const StudyCounts& counts : report.studies()) {
+    if (counts.study_id() != study) continue;
+    for (const auto& [folder, jobs] : counts.other_folders()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          study, " has ", jobs, " job(s) in ", folder, "/ on main, whose analyses cannot be told "
+          "apart from new ones; move them back to a state folder or remove them first"));
+    }
+  }
   for (const JobKey& key : keys) {
     GetJobRequest req;
     req.set_branch(tracker::tracking::kMainBranch);
