@@ -17,6 +17,7 @@
 #include "absl/strings/str_split.h"
 #include "reporting/progress.h"
 #include "testing/cluster.h"
+#include "testing/jobctl_runner.h"
 
 namespace tracker {
 namespace {
@@ -26,21 +27,12 @@ using ::testing::MatchesRegex;
 using ::testing::Not;
 using ::tracker::testing::Cluster;
 using ::tracker::testing::ClusterOptions;
-using ::tracker::testing::Runfile;
 using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
 using ::tracker::testing::TempDir;
 using namespace tracker::v1;  // NOLINT: generated message names
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using Outcome = ::tracker::testing::JobctlOutcome;
 
 class JobctlTest : public ::testing::Test {
  protected:
@@ -51,28 +43,13 @@ class JobctlTest : public ::testing::Test {
     ASSERT_TRUE(cluster_->Start(&error)) << error;
   }
 
-  // The shell command running jobctl against the cluster, with `env`
-  // (VAR=value ...) before it.
   std::string JobctlCommand(const std::vector<std::string>& args, const std::string& env = "") {
-    std::string cmd = absl::StrCat(
-        env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
-        " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
-        " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
-        ShellQuote(Runfile("clients/jobctl/jobctl")));
-    for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
-    return cmd;
+    return ::tracker::testing::JobctlCommand(*cluster_, args, env);
   }
 
   // jobctl with the given arguments; stdin is not a terminal (as in CI).
   Outcome Jobctl(const std::vector<std::string>& args) {
-    const std::string cmd = JobctlCommand(args);
-    const std::string out = tmp_.path() + "/jobctl.out", err = tmp_.path() + "/jobctl.err";
-    Outcome o;
-    // Shell() adds its own 2>&1; a group keeps jobctl's streams apart.
-    o.code = Shell(absl::StrCat("{ ", cmd, " </dev/null >", out, " 2>", err, "; }")).exit_code;
-    o.out = ReadAll(out);
-    o.err = ReadAll(err);
-    return o;
+    return ::tracker::testing::RunJobctl(*cluster_, tmp_.path(), args);
   }
 
   // jobctl on a terminal (util-linux `script` gives it a pty), with `input`

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "tracking/ids.h"
 
@@ -81,6 +82,17 @@ absl::StatusOr<BatchSummary> ParseBatchSummary(absl::string_view text) {
   }
   return summary;
 }
+
+std::string PayloadDumpComment(absl::string_view dump_file_name) {
+  return absl::StrCat("# SONG analysis objects retrieved from payload dump: ", dump_file_name, "\n");
+}
+
+std::string FormatSummaryLine(const SummaryLine& line) {
+  return absl::StrCat(line.job_id, "\t", line.analyses_in_job, "\t", line.job_bytes, "\t",
+                      line.analysis_id, "\t", line.analysis_bytes, "\n");
+}
+
+std::string GeneratedJobId(int n) { return absl::StrFormat("job.%04d", n); }
 
 absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
                                                absl::string_view analysis_id) {

@@ -37,6 +37,21 @@ struct BatchSummary {
 // listed twice).
 absl::StatusOr<BatchSummary> ParseBatchSummary(absl::string_view text);
 
+// What gen-transfer-jobs.py wrote: the first line of a generated summary,
+// naming the SONG payload dump its analyses came from (a file name, no
+// folder), with its newline:
+//   "# SONG analysis objects retrieved from payload dump: LAML-KR.payloads.2021-07-12.json.gz\n"
+std::string PayloadDumpComment(absl::string_view dump_file_name);
+
+// One line of the 5-column shape (job_id, analyses_in_job, job_bytes,
+// analysis_id, analysis_bytes), tab-separated, with its newline; what
+// ParseBatchSummary reads back.
+std::string FormatSummaryLine(const SummaryLine& line);
+
+// The job id of the n-th job of a generated batch, n from 1: "job.0001"
+// (four digits, as the generator wrote them; a batch holds at most 9999).
+std::string GeneratedJobId(int n);
+
 // Returns `text` without the line(s) of `analysis_id`, every other byte kept
 // as it was; NOT_FOUND when the analysis is not in it.
 absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,

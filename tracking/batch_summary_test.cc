@@ -75,5 +75,28 @@ TEST(BatchSummaryTest, RemovingALineKeepsEveryOtherByte) {
   EXPECT_EQ(RemoveAnalysisLine(text, "zz").status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(BatchSummaryTest, GeneratedLinesReadBackAsWritten) {
+  // The shape of the real LAML-KR/2021-07-22 summary: a pooled job of two.
+  SummaryLine line;
+  line.job_id = GeneratedJobId(61);
+  line.analyses_in_job = 2;
+  line.job_bytes = 207416686;
+  line.analysis_id = "4b699bc1-9705-4ef8-85bd-843476ddcda6";
+  line.analysis_bytes = 59421009;
+  const std::string text =
+      PayloadDumpComment("LAML-KR.payloads.2021-07-12.json.gz") + FormatSummaryLine(line);
+  EXPECT_EQ(text,
+            "# SONG analysis objects retrieved from payload dump: LAML-KR.payloads.2021-07-12.json.gz\n"
+            "job.0061\t2\t207416686\t4b699bc1-9705-4ef8-85bd-843476ddcda6\t59421009\n");
+  auto parsed = ParseBatchSummary(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->lines.size(), 1u);
+  EXPECT_EQ(parsed->lines[0].job_id, "job.0061");
+  EXPECT_EQ(parsed->lines[0].job_bytes, 207416686);
+  EXPECT_EQ(parsed->lines[0].analysis_bytes, 59421009);
+  EXPECT_EQ(GeneratedJobId(1), "job.0001");
+  EXPECT_EQ(GeneratedJobId(9999), "job.9999");
+}
+
 }  // namespace
 }  // namespace tracker::tracking

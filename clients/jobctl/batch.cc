@@ -22,7 +22,7 @@ absl::StatusOr<BatchPlan> PlanFromSummary(absl::string_view summary_tsv) {
   std::map<std::string, size_t> index;
   for (const auto& line : summary->lines) {
     auto [it, added] = index.emplace(line.job_id, plan.jobs.size());
-    if (added) plan.jobs.push_back(PlannedJob{line.job_id, {}, 0});
+    if (added) plan.jobs.push_back(PlannedJob{line.job_id, {}, 0, {}});
     PlannedJob& job = plan.jobs[it->second];
     job.analysis_ids.push_back(line.analysis_id);
     job.bytes += line.analysis_bytes;
@@ -53,7 +53,9 @@ absl::Status FillFromTemplate(const std::string& study_id, absl::string_view tem
     absl::StrAppend(&text, "\n  ]");
     for (const auto& [key, raw] : *members) {
       if (key == "_job_id" || key == "study_id" || key == "analysis_id") continue;
-      absl::StrAppend(&text, ",\n  ", JsonQuote(key), ": ", raw);
+      auto own = job.template_overrides.find(key);
+      absl::StrAppend(&text, ",\n  ", JsonQuote(key), ": ",
+                      own == job.template_overrides.end() ? raw : own->second);
     }
     absl::StrAppend(&text, "\n}\n");
     plan->params_json[job.job_id] = std::move(text);

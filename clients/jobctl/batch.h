@@ -25,6 +25,10 @@ struct PlannedJob {
   std::string job_id;
   std::vector<std::string> analysis_ids;  // summary order
   int64_t bytes = 0;
+  // Members of the template whose value this job writes instead (member ->
+  // raw JSON): a generated job's own sizing. Members the template does not
+  // have are not added.
+  std::map<std::string, std::string> template_overrides;
 };
 
 struct BatchPlan {

@@ -101,6 +101,9 @@ bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key);
 bool ParseState(const std::string& text, tracker::v1::JobState* state);
 std::string FormatEpoch(int64_t epoch);  // "2021-07-11 12:40 UTC"
 std::string FormatBytes(int64_t bytes);  // "162.9 GB"
+// The whole of a file an admin names (a summary, a template, a dump's
+// config); false when it cannot be read.
+bool ReadTextFile(const std::string& path, std::string* out);
 // A whole-number argument in [min, max]; false on anything else.
 bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out);
 

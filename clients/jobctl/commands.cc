@@ -107,6 +107,45 @@ examples:
   jobctl add-batch PACA-CA 2021-09-01 --summary=summary.tsv --template=params.json --dry-run
   jobctl add-batch PACA-CA 2021-09-01a --from-dir=./2021-09-01a --yes)",
        {"summary", "template", "from-dir"}, {"dry-run", "yes", "json"}, 2, 2, CmdAddBatch},
+      {"generate-batch", "generate a batch from a SONG payload dump, as the original generator",
+       R"(usage: jobctl generate-batch STUDY --payloads=DUMP.json.gz --template=PARAMS.json
+           [--config=job-gen.conf] [--jobs=N] [--batch=ID] [--max-cpus=N] [--dry-run] [--yes]
+
+Makes a batch of the PUBLISHED analyses of DUMP that no job of STUDY holds
+yet (neither its batch-summary.tsv lines nor its params.json), grouped as
+scripts/gen-transfer-jobs.py grouped them, and adds it as add-batch does.
+DUMP is SONG's answer to GET /studies/STUDY/analysis?analysisStates=PUBLISHED,
+gzipped or not. In dump order, an analysis larger than
+max_analysis_data_size_to_be_pooled is a job of its own; smaller ones are
+pooled, max_analyses_per_job to a job. The summary starts with the line
+"# SONG analysis objects retrieved from payload dump: DUMP". A study with
+jobs in onhold/ is refused until they are moved back or removed.
+
+  --payloads=F  the SONG payload dump
+  --template=F  params.json shared by every job (as add-batch --template);
+                the job's analysis_id is sorted
+  --config=F    job-gen.conf (default: 2 GB pooled, 1 analysis per job,
+                1000 jobs per batch)
+  --jobs=N      at most N jobs (default max_jobs_per_batch); the rest waits
+                for the next batch
+  --batch=ID    the batch id (default: today, UTC, or today with the next
+                letter when today's exists, as the original)
+  --max-cpus=N  a one-analysis job gets a CPU per 5 GB up to N, memory 2 GB
+                per CPU, in the template's download_/upload_cpus and _mem
+                (default 4; 0 keeps the template's values)
+  --dry-run     show the jobs, checked by repo-service; write nothing
+  --yes         do not ask (required when stdin is not a terminal)
+
+Exit codes: 2 for a dump that is missing, not JSON or of another study, 1
+when nothing is new or the repository refuses the batch.
+
+examples:
+  jobctl generate-batch LAML-KR --payloads=LAML-KR.payloads.2021-07-12.json.gz \
+      --template=params.json --config=job-gen.conf --dry-run
+  jobctl generate-batch LAML-KR --payloads=LAML-KR.payloads.2021-07-12.json.gz \
+      --template=params.json --jobs=100 --yes)",
+       {"payloads", "template", "config", "jobs", "batch", "max-cpus"}, {"dry-run", "yes", "json"}, 1, 1,
+       CmdGenerateBatch},
       {"requeue", "move failed jobs back to backlog, to be resumed",
        R"(usage: jobctl requeue STUDY/BATCH/JOB... [--fresh] [--dry-run] [--yes]
        jobctl requeue --study=S [--batch=B] [--fresh] [--dry-run] [--yes]

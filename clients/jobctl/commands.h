@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "clients/jobctl/batch.h"
 #include "clients/jobctl/cli.h"
 
 namespace jobctl {
@@ -34,6 +35,7 @@ int CmdShow(const std::string&, Services&, const Ui&, const Args&);
 int CmdStatus(const std::string&, Services&, const Ui&, const Args&);
 int CmdAudit(const std::string&, Services&, const Ui&, const Args&);
 int CmdAddBatch(const std::string&, Services&, const Ui&, const Args&);
+int CmdGenerateBatch(const std::string&, Services&, const Ui&, const Args&);
 int CmdRequeue(const std::string&, Services&, const Ui&, const Args&);
 int CmdClearRuns(const std::string&, Services&, const Ui&, const Args&);
 int CmdRemoveAnalysis(const std::string&, Services&, const Ui&, const Args&);
@@ -44,6 +46,14 @@ int CmdSetParallel(const std::string&, Services&, const Ui&, const Args&);
 int CmdCycle(const std::string&, Services&, const Ui&, const Args&);
 int CmdCancel(const std::string&, Services&, const Ui&, const Args&);
 int CmdSync(const std::string&, Services&, const Ui&, const Args&);
+
+// add-batch's path for a planned batch: repo-service's checks (a dry run of
+// ImportBatch), the jobs shown, --dry-run stops there; else confirmation or
+// --yes, the import on main after merging scheduler, and a push of main.
+// `message`: the commit's ("" = repo-service's default).
+int ImportPlannedBatch(const std::string& name, Services& s, const Ui& ui, const Args& args,
+                       const std::string& study, const std::string& batch, const BatchPlan& plan,
+                       const std::string& message);
 
 }  // namespace jobctl
 

@@ -4,10 +4,8 @@
 
 #include <dirent.h>
 
-#include <fstream>
 #include <iostream>
 #include <set>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -23,15 +21,6 @@ namespace jobctl {
 using namespace tracker::v1;  // NOLINT: generated message names
 
 namespace {
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
 
 bool IsDirectory(const std::string& path) {
   DIR* d = opendir(path.c_str());
@@ -89,56 +78,20 @@ int WriteOnMain(const std::string& name, Services& s,
 
 }  // namespace
 
-int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& args) {
-  const std::string study = args.positional()[0], batch = args.positional()[1];
-  for (const absl::Status& valid :
-       {tracker::tracking::ValidateStudyId(study), tracker::tracking::ValidateBatchId(batch)}) {
-    if (!valid.ok()) return UsageError(name, std::string(valid.message()));
-  }
-  const std::string dir = args.Get("from-dir");
-  const bool from_dir = !dir.empty();
-  if (from_dir == args.Has("template")) {
-    return UsageError(name, "give either --template=FILE (with --summary) or --from-dir=DIR");
-  }
-  std::string summary_path = args.Get("summary");
-  if (summary_path.empty() && from_dir) summary_path = absl::StrCat(dir, "/", tracker::tracking::kSummaryFile);
-  if (summary_path.empty()) return UsageError(name, "--summary=FILE is required with --template");
-  std::string summary;
-  if (!ReadFile(summary_path, &summary)) {
-    return UsageError(name, absl::StrCat("cannot read the batch summary ", summary_path));
-  }
-  auto plan = PlanFromSummary(summary);
-  if (!plan.ok()) return UsageError(name, absl::StrCat(summary_path, ": ", plan.status().message()));
-
-  if (from_dir) {
-    if (!IsDirectory(dir)) return UsageError(name, absl::StrCat(dir, " is not a directory"));
-    // DIR/<job_id>/params.json, as a batch folder holds them.
-    for (const PlannedJob& job : plan->jobs) {
-      std::string path = absl::StrCat(dir, "/", job.job_id, "/", tracker::tracking::kParamsFile);
-      std::string text;
-      if (!ReadFile(path, &text)) {
-        return UsageError(name, absl::StrCat(job.job_id, " is in the summary but ", path,
-                                             " cannot be read"));
-      }
-      plan->params_json[job.job_id] = std::move(text);
-    }
-  } else {
-    std::string path = args.Get("template"), text;
-    if (!ReadFile(path, &text)) return UsageError(name, absl::StrCat("cannot read the template ", path));
-    absl::Status filled = FillFromTemplate(study, text, &*plan);
-    if (!filled.ok()) return UsageError(name, absl::StrCat(path, ": ", filled.message()));
-  }
-
+int ImportPlannedBatch(const std::string& name, Services& s, const Ui& ui, const Args& args,
+                       const std::string& study, const std::string& batch, const BatchPlan& plan,
+                       const std::string& message) {
   ImportBatchRequest req;
   req.mutable_options()->set_branch(tracker::tracking::kMainBranch);
+  req.mutable_options()->set_message(message);
   req.set_study_id(study);
   req.set_batch_id(batch);
-  req.set_summary_tsv(plan->summary_tsv);
-  for (const auto& [job, text] : plan->params_json) (*req.mutable_params_json())[job] = text;
+  req.set_summary_tsv(plan.summary_tsv);
+  for (const auto& [job, text] : plan.params_json) (*req.mutable_params_json())[job] = text;
 
   // The server's checks first (every analysis id unique across ALL
   // batches), without writing anything.
-  ui.Progress(absl::StrCat("checking ", plan->jobs.size(), " jobs against the repository..."));
+  ui.Progress(absl::StrCat("checking ", plan.jobs.size(), " jobs against the repository..."));
   req.set_dry_run(true);
   ImportBatchResponse checked;
   absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ImportBatch(c, req, &checked); });
@@ -146,7 +99,7 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
 
   if (!args.Has("json")) {
     std::vector<std::vector<std::string>> rows;
-    for (const PlannedJob& job : plan->jobs) {
+    for (const PlannedJob& job : plan.jobs) {
       rows.push_back({job.job_id, std::to_string(job.analysis_ids.size()), FormatBytes(job.bytes)});
     }
     ui.Table({"JOB", "ANALYSES", "SIZE"}, rows);
@@ -171,6 +124,49 @@ int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& 
   if (rc != kOk) return rc;
   PrintWritten(ui, args, added.result(), absl::StrCat("added ", added.job_count(), " jobs to ", study, "/", batch));
   return kOk;
+}
+
+int CmdAddBatch(const std::string& name, Services& s, const Ui& ui, const Args& args) {
+  const std::string study = args.positional()[0], batch = args.positional()[1];
+  for (const absl::Status& valid :
+       {tracker::tracking::ValidateStudyId(study), tracker::tracking::ValidateBatchId(batch)}) {
+    if (!valid.ok()) return UsageError(name, std::string(valid.message()));
+  }
+  const std::string dir = args.Get("from-dir");
+  const bool from_dir = !dir.empty();
+  if (from_dir == args.Has("template")) {
+    return UsageError(name, "give either --template=FILE (with --summary) or --from-dir=DIR");
+  }
+  std::string summary_path = args.Get("summary");
+  if (summary_path.empty() && from_dir) summary_path = absl::StrCat(dir, "/", tracker::tracking::kSummaryFile);
+  if (summary_path.empty()) return UsageError(name, "--summary=FILE is required with --template");
+  std::string summary;
+  if (!ReadTextFile(summary_path, &summary)) {
+    return UsageError(name, absl::StrCat("cannot read the batch summary ", summary_path));
+  }
+  auto plan = PlanFromSummary(summary);
+  if (!plan.ok()) return UsageError(name, absl::StrCat(summary_path, ": ", plan.status().message()));
+
+  if (from_dir) {
+    if (!IsDirectory(dir)) return UsageError(name, absl::StrCat(dir, " is not a directory"));
+    // DIR/<job_id>/params.json, as a batch folder holds them.
+    for (const PlannedJob& job : plan->jobs) {
+      std::string path = absl::StrCat(dir, "/", job.job_id, "/", tracker::tracking::kParamsFile);
+      std::string text;
+      if (!ReadTextFile(path, &text)) {
+        return UsageError(name, absl::StrCat(job.job_id, " is in the summary but ", path,
+                                             " cannot be read"));
+      }
+      plan->params_json[job.job_id] = std::move(text);
+    }
+  } else {
+    std::string path = args.Get("template"), text;
+    if (!ReadTextFile(path, &text)) return UsageError(name, absl::StrCat("cannot read the template ", path));
+    absl::Status filled = FillFromTemplate(study, text, &*plan);
+    if (!filled.ok()) return UsageError(name, absl::StrCat(path, ": ", filled.message()));
+  }
+
+  return ImportPlannedBatch(name, s, ui, args, study, batch, *plan, "");
 }
 
 int CmdRequeue(const std::string& name, Services& s, const Ui& ui, const Args& args) {
