@@ -7,6 +7,30 @@ ones, run markers on started jobs, and branches `main` and `scheduler`.
 
   gen_tracking_repo.py OUT.git --jobs 100000 --studies 20 --mix
   gen_tracking_repo.py OUT.git --jobs 12 --studies 2      # all in backlog
+
+--old-shape adds the real repository's older batch shape to the first study
+(S0), as jobs/CLLE-ES/2021-06-21 has it: batch 2021-06-21 whose summary has
+6 columns with sizes in decimal GB and a label, and params.json without
+_job_id or _batch_id. Three completed jobs: job.0001 (OLD_1), job.0002
+(OLD_2, OLD_3), job.0003 (OLD_4), OLD_n = 00000000-0000-4000-8000-<n:012d>.
+
+--seed-problems (implies --old-shape) adds batch 2022-01-01 to S0 holding one
+of each problem the audit reports (the first batch of S0 is 2021-07-01; its
+job.0001 has analysis EGAZ00000000001; NEW_n = EGAZ9<n:010d>):
+  job.0001  completed, analysis EGAZ00000000001   DUPLICATE_ANALYSIS with
+            2021-07-01/job.0001 (summaries and params of both)
+  job.0002  in backlog/ and in failed/             JOB_IN_TWO_FOLDERS
+  job.0003  completed/job.0003/job.0003/ inside    NESTED_JOB_FOLDER
+  job.0004  a summary line, no folder              NO_JOB_DIR
+  job.0005  backlog/, no summary line              NO_SUMMARY_LINES
+  job.0006  analyses_in_job 3, two lines           COUNT_MISMATCH
+  job.0007  failed/, run.yesterday.rdpc_qa.wes-... BAD_MARKER
+  job.0008, job.0009  both list NEW_80 in params.json only (not in the
+            summary)                               DUPLICATE_ANALYSIS
+  job.0010  completed, analysis OLD_3 of the old-shape batch's job.0002
+                                                   DUPLICATE_ANALYSIS
+  jobs/pause.drpc-prod (the real repository's typo) UNKNOWN_ENVIRONMENT when
+            the known environments are rdpc_qa and rdpc_prod
 """
 
 import argparse
@@ -52,6 +76,82 @@ def params(study, job, analyses):
     }, indent=2) + "\n"
 
 
+def old_id(n):
+    return f"00000000-0000-4000-8000-{n:012d}"
+
+
+def new_id(n):
+    return f"EGAZ9{n:010d}"
+
+
+def add_old_shape_batch(study, blob, files, mark):
+    """The older shape (see the module's help); returns the next mark."""
+    base = f"jobs/{study}/2021-06-21"
+    jobs = {"job.0001": [(old_id(1), "9.73")],
+            "job.0002": [(old_id(2), "8.20"), (old_id(3), "11.67")],
+            "job.0003": [(old_id(4), "0.012")]}
+    lines = []
+    for job, analyses in jobs.items():
+        total = analyses[0][1] if len(analyses) == 1 else "%.2f" % sum(
+            float(gb) for _, gb in analyses)
+        for a, gb in analyses:
+            lines.append(f"{job}\t{len(analyses)}\t{total}\t{a}\t{gb}\tPCAWG")
+        p = json.loads(params(study, job, [a for a, _ in analyses]))
+        del p["_job_id"]
+        blob(mark, json.dumps(p, indent=4) + "\n")
+        files.append((f"{base}/completed/{job}/params.json", mark))
+        mark += 1
+        files.append((f"{base}/completed/{job}/run.1624300000.rdpc-prod."
+                      f"wes-{int(job[-4:]):032x}", 1))
+    for state in STATES:
+        files.append((f"{base}/{state}/.gitkeep", 1))
+    blob(mark, "\n".join(lines) + "\n")
+    files.append((f"{base}/batch-summary.tsv", mark))
+    return mark + 1
+
+
+def add_problem_batch(study, blob, files, mark):
+    """One of each problem (see the module's help); returns the next mark."""
+    base = f"jobs/{study}/2022-01-01"
+    marker = "run.1640000000.rdpc_qa.wes-%032x"
+    # job -> (folders, analyses in params.json, summary lines as
+    # (analyses_in_job, analysis)), in job order.
+    jobs = {
+        "job.0001": (["completed"], ["EGAZ00000000001"], [(1, "EGAZ00000000001")]),
+        "job.0002": (["backlog", "failed"], [new_id(2)], [(1, new_id(2))]),
+        "job.0003": (["completed"], [new_id(3)], [(1, new_id(3))]),
+        "job.0004": ([], [], [(1, new_id(4))]),
+        "job.0005": (["backlog"], [new_id(5)], []),
+        "job.0006": (["completed"], [new_id(61), new_id(62)], [(3, new_id(61)), (3, new_id(62))]),
+        "job.0007": (["failed"], [new_id(7)], [(1, new_id(7))]),
+        "job.0008": (["completed"], [new_id(8), new_id(80)], [(1, new_id(8))]),
+        "job.0009": (["completed"], [new_id(9), new_id(80)], [(1, new_id(9))]),
+        "job.0010": (["completed"], [old_id(3)], [(1, old_id(3))]),
+    }
+    lines, params_mark = [], {}
+    for index, (job, (folders, analyses, summary)) in enumerate(jobs.items()):
+        for count, a in summary:
+            lines.append(f"{job}\t{count}\t{count * 1000}\t{a}\t1000")
+        if not folders:
+            continue
+        blob(mark, params(study, job, analyses))
+        params_mark[job] = mark
+        for folder in folders:
+            files.append((f"{base}/{folder}/{job}/params.json", mark))
+            if folder != "backlog":
+                files.append((f"{base}/{folder}/{job}/" + marker % (index + 1), 1))
+        mark += 1
+    # A copy of the job inside its own folder, as the real ESAD-UK has.
+    files.append((f"{base}/completed/job.0003/job.0003/params.json", params_mark["job.0003"]))
+    files.append((f"{base}/failed/job.0007/run.yesterday.rdpc_qa.wes-%032x" % 7, 1))
+    for state in STATES:
+        files.append((f"{base}/{state}/.gitkeep", 1))
+    blob(mark, "\n".join(lines) + "\n")
+    files.append((f"{base}/batch-summary.tsv", mark))
+    files.append(("jobs/pause.drpc-prod", 1))
+    return mark + 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -63,6 +163,10 @@ def main():
     ap.add_argument("--mix", action="store_true",
                     help="spread jobs over all four states, with run markers")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--old-shape", action="store_true",
+                    help="add a batch in the older 6-column, GB shape (see above)")
+    ap.add_argument("--seed-problems", action="store_true",
+                    help="add a batch with one of each problem the audit finds")
     ap.add_argument("--song-url", default="https://song.azure.icgc.overture.bio",
                     help="upload_song_url written into every params.json")
     ap.add_argument("--score-url", default="https://score.azure.icgc.overture.bio",
@@ -128,6 +232,10 @@ def main():
             blob(mark, "\n".join(summary) + "\n")
             files.append((f"{base}/batch-summary.tsv", mark))
             mark += 1
+    if args.old_shape or args.seed_problems:
+        mark = add_old_shape_batch(studies[0], blob, files, mark)
+    if args.seed_problems:
+        mark = add_problem_batch(studies[0], blob, files, mark)
     files.append(("jobs/.gitignore", 1))
     msg = f"added {args.jobs} jobs for {len(studies)} studies".encode()
     w.write(b"commit refs/heads/main\nmark :%d\n" % mark)

@@ -274,6 +274,17 @@ bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out) {
   return true;
 }
 
+absl::StatusOr<std::vector<std::string>> KnownEnvironments(Services& s) {
+  tracker::v1::GetStatusResponse status;
+  absl::Status st = s.Call([&](grpc::ClientContext* c) {
+    return s.scheduler->GetStatus(c, tracker::v1::GetStatusRequest(), &status);
+  });
+  if (!st.ok()) return st;
+  std::vector<std::string> names;
+  for (const auto& e : status.environments()) names.push_back(e.name());
+  return names;
+}
+
 absl::Status MergeSchedulerIntoMain(Services& s) {
   tracker::v1::MergeRequest req;
   req.mutable_options()->set_branch(tracker::tracking::kMainBranch);

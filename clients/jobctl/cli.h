@@ -16,6 +16,7 @@
 #include <google/protobuf/message.h>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "proto/tracker/v1/repo.grpc.pb.h"
 #include "proto/tracker/v1/scheduler.grpc.pb.h"
 #include "proto/tracker/v1/wes.grpc.pb.h"
@@ -106,6 +107,10 @@ std::string FormatBytes(int64_t bytes);  // "162.9 GB"
 bool ReadTextFile(const std::string& path, std::string* out);
 // A whole-number argument in [min, max]; false on anything else.
 bool ParseInt(const std::string& text, int64_t min, int64_t max, int64_t* out);
+
+// The compute environments of the scheduler's configuration, from its
+// GetStatus (the status of the call when the scheduler cannot be asked).
+absl::StatusOr<std::vector<std::string>> KnownEnvironments(Services& s);
 
 // Admin writes go to main after the scheduler's work is merged into it, and
 // main is pushed afterwards (SPEC.md section 5).

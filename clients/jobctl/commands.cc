@@ -75,15 +75,24 @@ examples:
   jobctl status --json | jq '.scheduler.environments[] | select(.stopped)')",
        {}, {"json"}, 0, 0, CmdStatus},
       {"audit", "check the repository for what admins used to fix by hand",
-       R"(usage: jobctl audit [--branch=B] [--json]
+       R"(usage: jobctl audit [--branch=B] [--environments=ENV,ENV] [--json]
 
-Lists analyses in two batches, jobs in two state folders, summary lines
-that disagree with each other, unknown folders (such as onhold/).
+Checks the whole repository (default branch scheduler) and lists each
+problem with every place involved: an analysis in two jobs (summaries and
+params.json alike), a job in two folders or nested in a job's folder, a
+summary line without a job or a job without summary lines, analyses_in_job
+that disagrees with the lines, a marker or params.json that does not parse,
+a flag for an environment the configuration does not know, unknown folders.
+The known environments are the scheduler's (asked with GetStatus), or
+--environments; without either, flags are not checked (said on stderr).
+
+exit codes: 0 nothing found, 1 findings (or a server error), 2 usage
 
 examples:
   jobctl audit
-  jobctl audit --branch=main --json)",
-       {"branch"}, {"json"}, 0, 0, CmdAudit},
+  jobctl audit --branch=main --json | jq -r '.findings[] | select(.code == "DUPLICATE_ANALYSIS") | .analysis_id'
+  jobctl audit --environments=rdpc_qa,rdpc_prod)",
+       {"branch", "environments"}, {"json"}, 0, 0, CmdAudit},
       {"add-batch", "add a batch of jobs to backlog (validated first)",
        R"(usage: jobctl add-batch STUDY BATCH --summary=FILE.tsv --template=PARAMS.json [--dry-run] [--yes]
        jobctl add-batch STUDY BATCH --from-dir=DIR [--summary=FILE.tsv] [--dry-run] [--yes]

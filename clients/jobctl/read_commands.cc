@@ -9,6 +9,7 @@
 #include "proto/tracker/v1/run_states.h"
 #include "proto/tracker/v1/scheduler_names.h"
 #include "reporting/progress.h"
+#include "tracking/ids.h"
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
@@ -281,18 +282,49 @@ int CmdAudit(const std::string& name, Services& s, const Ui& ui, const Args& arg
   if (int rc = CheckBranch(name, args)) return rc;
   AuditRequest req;
   req.set_branch(BranchOf(args));
+  for (const std::string& env : args.GetAll("environments")) {
+    if (!tracker::tracking::ValidateEnvironment(env).ok()) {
+      return UsageError(name, absl::StrCat("--environments: \"", env,
+                                           "\" is not an environment name"));
+    }
+    req.add_known_environments(env);
+  }
+  if (req.known_environments().empty()) {
+    // The environments the scheduler runs with are its configuration's: a
+    // flag naming any other (the real repository's pause.drpc-prod) steers
+    // nothing.
+    absl::StatusOr<std::vector<std::string>> known = KnownEnvironments(s);
+    if (known.ok()) {
+      for (const std::string& env : *known) req.add_known_environments(env);
+    }
+    if (req.known_environments().empty()) {
+      std::cerr << "jobctl " << name
+                << ": warning: flags not checked against the configuration (the scheduler "
+                << (known.ok() ? "has no environments"
+                               : absl::StrCat("answered: ", known.status().message()))
+                << "); name them with --environments=ENV,ENV\n";
+    }
+  }
   AuditResponse out;
   absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->Audit(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
   if (args.Has("json")) {
     ui.Json(out);
   } else {
-    for (const auto& f : out.findings()) std::cout << f.code() << "  " << f.message() << "\n";
+    for (const auto& f : out.findings()) {
+      std::cout << ui.Color(f.code(), "1") << "  " << f.message() << "\n";
+    }
+    std::map<std::string, int> counts;
+    for (const auto& f : out.findings()) counts[f.code()]++;
+    std::string by_code;
+    for (const auto& [code, n] : counts) {
+      absl::StrAppend(&by_code, by_code.empty() ? ": " : ", ", n, " ", code);
+    }
     std::cerr << out.findings_size() << " findings on " << BranchOf(args) << " at "
-              << out.commit().substr(0, 12) << "\n";
+              << out.commit().substr(0, 12) << by_code << "\n";
   }
-  // Findings are not an error of the command: scripts read the list.
-  return kOk;
+  // Exit code 1 when anything is found, so that scripts and cron can alert.
+  return out.findings().empty() ? kOk : kServerError;
 }
 
 }  // namespace jobctl

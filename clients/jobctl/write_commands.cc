@@ -2,6 +2,7 @@
 // section 5): the scheduler's work is merged into main first, the change is
 // one commit through repo-service, and main is pushed afterwards.
 
+#include <algorithm>
 #include <dirent.h>
 
 #include <iostream>
@@ -39,23 +40,16 @@ int CheckEnvironment(const std::string& name, const std::string& env) {
 // Refuses an environment the scheduler does not know, when the scheduler
 // can be asked; a flag for a typo would silently do nothing.
 int CheckKnownEnvironment(const std::string& name, Services& s, const std::string& env) {
-  GetStatusResponse status;
-  absl::Status st = s.Call([&](grpc::ClientContext* c) {
-    return s.scheduler->GetStatus(c, GetStatusRequest(), &status);
-  });
-  if (!st.ok()) {
+  absl::StatusOr<std::vector<std::string>> known = KnownEnvironments(s);
+  if (!known.ok()) {
     std::cerr << "jobctl " << name << ": warning: cannot ask the scheduler which environments exist ("
-              << st.message() << "); going on\n";
+              << known.status().message() << "); going on\n";
     return kOk;
   }
-  std::vector<std::string> known;
-  for (const auto& e : status.environments()) {
-    if (e.name() == env) return kOk;
-    known.push_back(e.name());
-  }
+  if (std::find(known->begin(), known->end(), env) != known->end()) return kOk;
   return ServerError(name, absl::NotFoundError(absl::StrCat(
                                "unknown compute environment \"", env, "\"; configured: ",
-                               absl::StrJoin(known, ", "))));
+                               absl::StrJoin(*known, ", "))));
 }
 
 void PrintWritten(const Ui& ui, const Args& args, const WriteResult& r, const std::string& what) {

@@ -1,11 +1,10 @@
 // The store, through its gRPC face, against the excerpt of the real tracking
 // repository (../shared/fixtures, optional): the real history's reports,
-// merges, duplicates and bad inputs. The same behaviour on a generated
+// merges, duplicates and bad inputs (its audit: excerpt_audit_test). The same behaviour on a generated
 // repository, which every clone has, is in reader_test, writer_test and
 // sync_test.
 
-#include "services/repo_service/repo_store.h"
-#include "services/repo_service/service_test_client.h"
+#include "services/repo_service/excerpt_fixture.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -31,50 +30,6 @@ using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
 using ::tracker::testing::TempDir;
 using tracker::v1::JobState;
-
-std::string Git(const std::string& dir, const std::string& args) {
-  auto r = Shell(absl::StrCat("git -C ", ShellQuote(dir), " ", args));
-  EXPECT_EQ(r.exit_code, 0) << args << ": " << r.output;
-  return std::string(absl::StripTrailingAsciiWhitespace(r.output));
-}
-
-class ExcerptTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    SKIP_WITHOUT_FIXTURES();
-    remote_ = tmp_.path() + "/remote.git";
-    ASSERT_TRUE(tracker::testing::MakeExcerptRemote(remote_));
-    OpenStore();
-  }
-  void OpenStore() {
-    api_.reset();
-    store_.reset();
-    StoreOptions options;
-    options.path = tmp_.path() + "/clone.git";
-    options.remote_url = remote_;
-    options.push_backoff_ms = 1;
-    auto store = RepoStore::Open(options);
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    api_ = std::make_unique<ServiceTestClient>(store_.get());
-  }
-  std::string Tip(const std::string& branch) {
-    return Git(tmp_.path() + "/clone.git", absl::StrCat("rev-parse refs/heads/", branch));
-  }
-  // A work-tree checkout of `commit` of the excerpt, for the seed's commands.
-  std::string Checkout(const std::string& commit) {
-    std::string dir = tmp_.path() + "/checkout";
-    Shell(absl::StrCat("rm -rf ", ShellQuote(dir)));
-    Git(tmp_.path(), absl::StrCat("clone -q ", ShellQuote(remote_), " checkout"));
-    Git(dir, absl::StrCat("checkout -q ", commit));
-    return dir;
-  }
-
-  TempDir tmp_;
-  std::string remote_;
-  std::unique_ptr<RepoStore> store_;
-  std::unique_ptr<ServiceTestClient> api_;  // the store's gRPC face
-};
 
 // The seed's report loop, verbatim.
 constexpr char kSeedLoop[] = R"(cd jobs && for s in *-*;
@@ -324,18 +279,6 @@ TEST_F(ExcerptTest, ADuplicateAnalysisIsRefusedNamingBothPlaces) {
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("PACA-CA/2021-07-09/job.0003"));
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("PACA-CA/2021-12-01/job.0001"));
   EXPECT_EQ(Tip("main"), before);
-}
-
-TEST_F(ExcerptTest, AuditFindsTheRealCountMismatchesAndNothingElseOnTheTip) {
-  auto audit = api_->Audit({});
-  ASSERT_TRUE(audit.ok());
-  std::map<std::string, int> codes;
-  for (const auto& f : audit->findings()) codes[f.code()]++;
-  // The admins removed UNPUBLISHED analyses from 2021-07-09a without fixing
-  // analyses_in_job: nine jobs, exactly as the awk check of the file says.
-  EXPECT_EQ(codes["COUNT_MISMATCH"], 9);
-  EXPECT_EQ(codes["DUPLICATE_ANALYSIS"], 0);
-  EXPECT_EQ(codes["JOB_IN_TWO_FOLDERS"], 0);
 }
 
 TEST_F(ExcerptTest, AMergeThatChangesQueuedIsRefused) {

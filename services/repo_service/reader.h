@@ -6,6 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/repo_service/analysis_index.h"
 #include "services/repo_service/current_snapshots.h"
 #include "services/repo_service/repository_pool.h"
 #include "services/repo_service/snapshot.h"
@@ -23,8 +24,9 @@ namespace tracker::repo {
 // NOT_FOUND for an unknown study, batch, job or commit.
 class StoreReader {
  public:
-  StoreReader(const CurrentSnapshots& snapshots, RepositoryPool& repos)
-      : snapshots_(snapshots), repos_(repos) {}
+  StoreReader(const CurrentSnapshots& snapshots, RepositoryPool& repos,
+              AnalysisIndex& analyses)
+      : snapshots_(snapshots), repos_(repos), analyses_(analyses) {}
 
   // The current snapshot of "main" or "scheduler" ("" = scheduler).
   absl::StatusOr<std::shared_ptr<const Snapshot>> Read(const std::string& branch) const;
@@ -46,15 +48,19 @@ class StoreReader {
   // `when`; its first commit when none is that old.
   absl::StatusOr<CommitAtTime> CommitAt(const std::string& branch, absl::Time when) const;
   absl::StatusOr<absl::Time> CommitTime(const std::string& commit_hex) const;
-  // What the real history fixed by hand: analyses in two batches, jobs in
-  // two folders, summaries that disagree, unknown folders.
-  absl::StatusOr<AuditReport> Audit(const std::string& branch) const;
+  // What the real history fixed by hand, each finding naming every place
+  // involved: an analysis in two jobs (summaries and params.json alike),
+  // jobs in two folders or nested in a job, summaries that disagree with
+  // the jobs, markers and params that do not parse, unknown folders, and
+  // flags for environments the configuration does not know.
+  absl::StatusOr<AuditReport> Audit(const AuditQuery& query) const;
 
  private:
   absl::StatusOr<std::string> ReadBlob(const git_oid& oid) const;
 
   const CurrentSnapshots& snapshots_;
   RepositoryPool& repos_;
+  AnalysisIndex& analyses_;
 };
 
 }  // namespace tracker::repo

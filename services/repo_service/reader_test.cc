@@ -196,7 +196,7 @@ TEST_F(ReaderTest, TransitionsBetweenCommitsNameTheMovedJob) {
 }
 
 TEST_F(ReaderTest, TheGeneratedRepositoryAuditsClean) {
-  auto audit = store_->reader().Audit("");
+  auto audit = store_->reader().Audit({});
   ASSERT_TRUE(audit.ok()) << audit.status();
   for (const Finding& f : audit->findings) ADD_FAILURE() << f.code << ": " << f.message;
 }

@@ -139,7 +139,8 @@ absl::StatusOr<std::unique_ptr<RepoStore>> RepoStore::Open(StoreOptions options)
   TRACKER_RETURN_IF_ERROR(CreateMissingBranches(repo.get()));
   TRACKER_ASSIGN_OR_RETURN(store->writer_,
                            StoreWriter::Create(store->options_, store->locks_, store->snapshots_,
-                                               *store->readers_, std::move(repo), lock_fd));
+                                               *store->readers_, store->analyses_,
+                                               std::move(repo), lock_fd));
   for (const char* branch : {kMainBranch, kSchedulerBranch}) {
     TRACKER_RETURN_IF_ERROR(store->writer_->LoadBranch(branch));
   }
@@ -157,7 +158,7 @@ RepoStore::RepoStore(StoreOptions options, int lock_fd, const std::string& git_d
     : options_(std::move(options)),
       lock_fd_(lock_fd),
       readers_(std::make_unique<RepositoryPool>(git_dir)),
-      reader_(snapshots_, *readers_) {}
+      reader_(snapshots_, *readers_, analyses_) {}
 
 RepoStore::~RepoStore() {
   // Every handle closed before the clone's lock is let go.

@@ -52,6 +52,7 @@ class RepoStore {
   StoreLocks locks_;
   CurrentSnapshots snapshots_{locks_};
   std::unique_ptr<RepositoryPool> readers_;
+  AnalysisIndex analyses_;  // shared by the audit and ImportBatch
   std::unique_ptr<StoreWriter> writer_;
   StoreReader reader_;
   std::unique_ptr<StoreSync> sync_;

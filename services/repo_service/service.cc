@@ -225,14 +225,22 @@ grpc::Status RepoServiceImpl::ListTransitions(grpc::ServerContext*,
 
 grpc::Status RepoServiceImpl::Audit(grpc::ServerContext*, const v1::AuditRequest* req,
                                     v1::AuditResponse* out) {
-  return Answer(store_->reader().Audit(req->branch()), out,
+  AuditQuery query;
+  query.branch = req->branch();
+  query.known_environments.assign(req->known_environments().begin(),
+                                  req->known_environments().end());
+  return Answer(store_->reader().Audit(query), out,
                 [](const AuditReport& audit, v1::AuditResponse* out) {
                   for (const Finding& f : audit.findings) {
                     v1::Finding* finding = out->add_findings();
                     finding->set_code(f.code);
                     finding->set_message(f.message);
+                    for (const std::string& p : f.paths) finding->add_paths(p);
+                    for (const JobKey& k : f.jobs) ToProto(k, finding->add_jobs());
+                    finding->set_analysis_id(f.analysis_id);
                   }
                   out->set_commit(audit.commit);
+                  out->set_environments_checked(audit.environments_checked);
                 });
 }
 

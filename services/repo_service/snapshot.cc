@@ -46,12 +46,18 @@ absl::StatusOr<JobEntry> LoadJob(git_repository* repo, const std::string& id,
   for (size_t i = 0; i < n; ++i) {
     const git_tree_entry* e = git_tree_entry_byindex(tree->get(), i);
     const char* name = git_tree_entry_name(e);
+    if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+      job.nested_folders.emplace_back(name);
+      continue;
+    }
     if (git_tree_entry_type(e) != GIT_OBJECT_BLOB) continue;
     if (std::strcmp(name, kParamsFile) == 0) {
       job.has_params = true;
       job.params = *git_tree_entry_id(e);
     } else if (ParseMarker(name).has_value()) {
       job.markers.emplace_back(name);
+    } else if (std::strcmp(name, kGitkeep) != 0) {
+      job.other_files.emplace_back(name);
     }
   }
   std::sort(job.markers.begin(), job.markers.end(), MarkerOlder);

@@ -24,6 +24,12 @@ struct JobEntry {
   git_oid params{};
   // Marker file names, oldest first (by epoch, then name); back() is current.
   std::vector<std::string> markers;
+  // Reported by the audit only, never read as part of the job: folders
+  // inside the job's folder (the real ESAD-UK has completed/job.0747/job.0747/)
+  // and files that are neither params.json nor a marker (a marker that does
+  // not parse, for one).
+  std::vector<std::string> nested_folders;
+  std::vector<std::string> other_files;
 };
 
 // A folder of a batch (a state folder, or an unknown one such as onhold/).

@@ -26,10 +26,13 @@ class StoreTest : public ::testing::Test {
     remote_ = tmp_.path() + "/remote.git";
     auto made = tracker::testing::Shell(absl::StrCat(
         "python3 ", tracker::testing::ShellQuote(tracker::testing::Runfile("tools/gen_tracking_repo.py")),
-        " ", tracker::testing::ShellQuote(remote_),
-        " --jobs 60 --studies 3 --batch-size 20 --mix 2>&1"));
+        " ", tracker::testing::ShellQuote(remote_), " ", GeneratorFlags(), " 2>&1"));
     ASSERT_EQ(made.exit_code, 0) << made.output;
     OpenStore();
+  }
+  // tools/gen_tracking_repo.py's options for the repository.
+  virtual std::string GeneratorFlags() const {
+    return "--jobs 60 --studies 3 --batch-size 20 --mix";
   }
   void OpenStore() {
     StoreOptions options = Options();

@@ -122,14 +122,26 @@ struct Transitions {
   std::string to_commit;
 };
 
+// One problem the audit found; README's jobctl reference lists the codes.
 struct Finding {
   std::string code;  // e.g. DUPLICATE_ANALYSIS
   std::string message;
+  std::vector<std::string> paths;  // every place in the repository involved
+  std::vector<JobKey> jobs;        // every job involved (none for some codes)
+  std::string analysis_id;         // DUPLICATE_ANALYSIS only
+};
+
+struct AuditQuery {
+  std::string branch;  // "" = scheduler
+  // The compute environments of the scheduler's configuration: a flag
+  // naming another is reported. Empty: flags are not checked.
+  std::vector<std::string> known_environments;
 };
 
 struct AuditReport {
   std::vector<Finding> findings;
   std::string commit;
+  bool environments_checked = false;
 };
 
 // ---- Writes ----------------------------------------------------------------

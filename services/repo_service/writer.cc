@@ -20,24 +20,26 @@ std::string BranchRef(const std::string& branch) { return absl::StrCat("refs/hea
 }  // namespace
 
 StoreWriter::StoreWriter(const StoreOptions& options, StoreLocks& locks,
-                         CurrentSnapshots& snapshots, RepositoryPool& readers, RepositoryPtr repo,
+                         CurrentSnapshots& snapshots, RepositoryPool& readers,
+                         AnalysisIndex& analyses, RepositoryPtr repo,
                          std::unique_ptr<objects::ObjectStore> objects)
     : options_(options),
       locks_(locks),
       snapshots_(snapshots),
       readers_(readers),
+      analyses_(analyses),
       repo_(std::move(repo)),
       objects_(std::move(objects)) {}
 
 absl::StatusOr<std::unique_ptr<StoreWriter>> StoreWriter::Create(
     const StoreOptions& options, StoreLocks& locks, CurrentSnapshots& snapshots,
-    RepositoryPool& readers, RepositoryPtr repo, int lock_fd) {
+    RepositoryPool& readers, AnalysisIndex& analyses, RepositoryPtr repo, int lock_fd) {
   TRACKER_ASSIGN_OR_RETURN(
       std::unique_ptr<objects::ObjectStore> objects,
       objects::ObjectStore::Open(repo.get(), lock_fd, options.durable_writes));
   RecordPacks(PackDirectory(repo.get()));
   return std::unique_ptr<StoreWriter>(
-      new StoreWriter(options, locks, snapshots, readers, std::move(repo), std::move(objects)));
+      new StoreWriter(options, locks, snapshots, readers, analyses, std::move(repo), std::move(objects)));
 }
 
 absl::Status StoreWriter::LoadBranch(const std::string& branch) {

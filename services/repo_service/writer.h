@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "services/repo_service/analysis_index.h"
 #include "services/repo_service/current_snapshots.h"
 #include "services/repo_service/git_util.h"
 #include "services/repo_service/objects/object_store.h"
@@ -48,6 +49,7 @@ class StoreWriter {
                                                              StoreLocks& locks,
                                                              CurrentSnapshots& snapshots,
                                                              RepositoryPool& readers,
+                                                             AnalysisIndex& analyses,
                                                              RepositoryPtr repo, int lock_fd);
 
   // Loads (or reloads) the published snapshot of `branch` from its ref.
@@ -80,7 +82,8 @@ class StoreWriter {
                                              const std::string& batch_id,
                                              const std::string& analysis_id);
   // On "main" only: a new batch, validated as a whole (every analysis id new
-  // to both branches) before anything is written.
+  // to both branches, in every summary and every job's params.json) before
+  // anything is written.
   absl::StatusOr<ImportResult> ImportBatch(const WriteOptions& options, const BatchImport& batch);
   // Merges `source` ("main", "scheduler", "origin/main" or
   // "origin/scheduler") into options.branch, in memory (never conflict
@@ -91,7 +94,7 @@ class StoreWriter {
 
  private:
   StoreWriter(const StoreOptions& options, StoreLocks& locks, CurrentSnapshots& snapshots,
-              RepositoryPool& readers, RepositoryPtr repo,
+              RepositoryPool& readers, AnalysisIndex& analyses, RepositoryPtr repo,
               std::unique_ptr<objects::ObjectStore> objects);
 
   absl::StatusOr<WriteResult> CommitLocked(const WriteOptions& options, const std::string& branch,
@@ -121,6 +124,7 @@ class StoreWriter {
   StoreLocks& locks_;
   CurrentSnapshots& snapshots_;
   RepositoryPool& readers_;
+  AnalysisIndex& analyses_;
   // libgit2 objects may be used by one thread at a time: this handle is the
   // writer's alone.
   const RepositoryPtr repo_ ABSL_GUARDED_BY(locks_.write);

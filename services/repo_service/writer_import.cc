@@ -4,7 +4,6 @@
 // duplicates").
 
 #include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <map>
 #include <set>
@@ -12,16 +11,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/writer.h"
 #include "tracking/batch_summary.h"
 #include "tracking/ids.h"
 #include "tracking/layout.h"
+#include "tracking/params.h"
 
 namespace tracker::repo {
 
 using ::tracker::tracking::JobDir;
+using ::tracker::tracking::JobKeyText;
+using ::tracker::tracking::ParamsAnalysisIds;
 using ::tracker::tracking::ParseBatchSummary;
 using ::tracker::tracking::State;
 using ::tracker::tracking::StateFolder;
@@ -32,6 +35,7 @@ using ::tracker::tracking::ValidateStudyId;
 using ::tracker::tracking::kAllStates;
 using ::tracker::tracking::kGitkeep;
 using ::tracker::tracking::kJobsDir;
+using ::tracker::tracking::kParamsAnalysisKey;
 using ::tracker::tracking::kMainBranch;
 using ::tracker::tracking::kSchedulerBranch;
 using ::tracker::tracking::kParamsFile;
@@ -61,13 +65,9 @@ std::string Sample(const std::vector<std::string>& items) {
 absl::Status CheckParams(const std::string& study, const std::string& batch,
                          const std::string& job, const std::string& text,
                          const JobPlan& plan) {
-  google::protobuf::Struct params;
-  auto parsed = google::protobuf::util::JsonStringToMessage(text, &params);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "params.json of ", job, " is not a JSON object: ", parsed.message().ToString()));
-  }
-  const auto& f = params.fields();
+  auto params = ParseJsonObject(text, absl::StrCat("params.json of ", job));
+  if (!params.ok()) return params.status();
+  const auto& f = params->fields();
   auto expect_string = [&](const char* key, const std::string& want) -> absl::Status {
     auto it = f.find(key);
     if (it == f.end()) return absl::OkStatus();
@@ -81,29 +81,18 @@ absl::Status CheckParams(const std::string& study, const std::string& batch,
   TRACKER_RETURN_IF_ERROR(expect_string("study_id", study));
   TRACKER_RETURN_IF_ERROR(expect_string("_job_id", job));
   TRACKER_RETURN_IF_ERROR(expect_string("_batch_id", batch));
-  auto it = f.find("analysis_id");
-  if (it != f.end()) {
-    std::set<std::string> in_params;
-    if (it->second.kind_case() == google::protobuf::Value::kStringValue) {
-      in_params.insert(it->second.string_value());
-    } else if (it->second.kind_case() == google::protobuf::Value::kListValue) {
-      for (const auto& v : it->second.list_value().values()) {
-        if (v.kind_case() != google::protobuf::Value::kStringValue) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "params.json of ", job, ": \"analysis_id\" must be a list of strings"));
-        }
-        in_params.insert(v.string_value());
-      }
-    } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "params.json of ", job, ": \"analysis_id\" must be a list of strings"));
-    }
-    std::set<std::string> in_summary(plan.analyses.begin(), plan.analyses.end());
-    if (in_params != in_summary) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "params.json of ", job, " lists analyses {", absl::StrJoin(in_params, ", "),
-          "} but batch-summary.tsv gives it {", absl::StrJoin(in_summary, ", "), "}"));
-    }
+  if (f.count(kParamsAnalysisKey) == 0) return absl::OkStatus();
+  auto ids = ParamsAnalysisIds(text);
+  if (!ids.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("params.json of ", job, ": ",
+                                                   ids.status().message()));
+  }
+  std::set<std::string> in_params(ids->begin(), ids->end());
+  std::set<std::string> in_summary(plan.analyses.begin(), plan.analyses.end());
+  if (in_params != in_summary) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "params.json of ", job, " lists analyses {", absl::StrJoin(in_params, ", "),
+        "} but batch-summary.tsv gives it {", absl::StrJoin(in_summary, ", "), "}"));
   }
   return absl::OkStatus();
 }
@@ -172,28 +161,31 @@ absl::StatusOr<ImportResult> StoreWriter::ImportBatch(const WriteOptions& option
   std::unordered_map<std::string, std::string> incoming;
   for (const SummaryLine& line : summary->lines) incoming[line.analysis_id] = line.job_id;
 
+  // Every analysis a branch names, in summaries and in params.json alike: the
+  // real repository's worst duplicates were in params only.
+  auto check_unique = [&](const Snapshot& snap) -> absl::Status {
+    TRACKER_ASSIGN_OR_RETURN(RepositoryPool::Lease lease, readers_.Acquire());
+    absl::Status found = absl::OkStatus();
+    TRACKER_RETURN_IF_ERROR(analyses_.ForEach(
+        lease.get(), snap, [&](const std::string& id, const AnalysisSource& at) {
+          auto hit = incoming.find(id);
+          if (hit == incoming.end()) return true;
+          found = absl::AlreadyExistsError(absl::StrCat(
+              "analysis ", id, " of ", JobKeyText(study, batch_id, hit->second),
+              " is already in ", JobKeyText(at.study, at.batch, at.job), " (", at.Path(),
+              "); an analysis may be in one job only: nothing was written"));
+          return false;
+        }));
+    return found;
+  };
   auto check_and_write = [&](const Snapshot& snap, TreeEditor* editor) -> absl::Status {
     if (snap.FindBatch(study, batch_id) != nullptr) {
       return absl::AlreadyExistsError(
           absl::StrCat("batch ", study, "/", batch_id, " already exists"));
     }
     // Both branches: scheduler may hold a batch main has not merged yet.
-    std::shared_ptr<const Snapshot> sched = snapshots_.Get(kSchedulerBranch);
-    for (const Snapshot* s : {&snap, sched.get()}) {
-      for (const auto& [sid, st] : s->studies) {
-        for (const auto& [bid, b] : st->batches) {
-          for (const SummaryLine& line : b->summary->summary.lines) {
-            auto hit = incoming.find(line.analysis_id);
-            if (hit == incoming.end()) continue;
-            return absl::AlreadyExistsError(absl::StrCat(
-                "analysis ", line.analysis_id, " of ", study, "/", batch_id, "/",
-                hit->second, " is already in ", sid, "/", bid, "/", line.job_id,
-                " (", sid, "/", bid, "/batch-summary.tsv); an analysis may be in one "
-                "batch only"));
-          }
-        }
-      }
-    }
+    TRACKER_RETURN_IF_ERROR(check_unique(snap));
+    TRACKER_RETURN_IF_ERROR(check_unique(*snapshots_.Get(kSchedulerBranch)));
     if (editor == nullptr) return absl::OkStatus();
     const std::string dir = absl::StrCat(kJobsDir, "/", study, "/", batch_id);
     TRACKER_RETURN_IF_ERROR(editor->PutBlob(absl::StrCat(dir, "/", kSummaryFile),
@@ -214,11 +206,11 @@ absl::StatusOr<ImportResult> StoreWriter::ImportBatch(const WriteOptions& option
   response.job_count = static_cast<int>(jobs.size());
   response.analysis_count = static_cast<int>(summary->lines.size());
   response.total_bytes = total_bytes;
-  if (req.dry_run) {
-    // A read: checked against the published snapshot, no write lock taken.
-    TRACKER_RETURN_IF_ERROR(check_and_write(*snapshots_.Get(kMainBranch), nullptr));
-    return response;
-  }
+  // A read: checked against the published snapshot, no write lock taken.
+  // Before a write it also reads any params.json new to the index, so the
+  // check under the write lock finds them all read.
+  TRACKER_RETURN_IF_ERROR(check_and_write(*snapshots_.Get(kMainBranch), nullptr));
+  if (req.dry_run) return response;
   auto result = Commit(
       options, kMainBranch,
       absl::StrCat("added ", jobs.size(), " jobs for ", study, " in batch ", batch_id),
