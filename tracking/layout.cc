@@ -61,6 +61,15 @@ bool IsJobFolder(absl::string_view folder) {
   return folder == kOnholdFolder || StateFromFolder(folder).has_value();
 }
 
+std::optional<JobKey> JobOfPath(absl::string_view path) {
+  std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
+  if (parts.size() < 5 || parts[0] != kJobsDir || !IsJobFolder(parts[3]) ||
+      !ValidateJobId(parts[4]).ok()) {
+    return std::nullopt;
+  }
+  return JobKey{std::string(parts[1]), std::string(parts[2]), std::string(parts[4])};
+}
+
 bool IsSchedulerOwnedPath(absl::string_view path) {
   std::vector<absl::string_view> parts = absl::StrSplit(path, '/');
   if (parts.empty() || parts[0] != kJobsDir) return false;

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "tracking/ids.h"
 
 namespace tracker::tracking {
 
@@ -64,6 +65,10 @@ std::string JobDir(absl::string_view study, absl::string_view batch, State state
 // jobs/<study>/<batch>/<folder>/<job>, for any folder (onhold/ too).
 std::string JobDirIn(absl::string_view study, absl::string_view batch, absl::string_view folder,
                      absl::string_view job);
+
+// The job a path is in (jobs/<study>/<batch>/<folder>/<job>[/...], any
+// job folder, a valid job id); nullopt for any other path.
+std::optional<JobKey> JobOfPath(absl::string_view path);
 
 // True for a repository path only the scheduler may change: anything under
 // a batch's queued/ (its live runs) and the excessive-failure flags it

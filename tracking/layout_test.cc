@@ -38,6 +38,8 @@ TEST(LayoutTest, OnholdIsAJobFolderButNoState) {
   for (State s : kAllStates) EXPECT_TRUE(IsJobFolder(StateFolder(s)));
   EXPECT_FALSE(IsJobFolder("job.0747"));
   EXPECT_FALSE(IsJobFolder("OnHold"));
+  EXPECT_STREQ(JobStateName(v1::JOB_STATE_ONHOLD), kOnholdFolder);
+  EXPECT_FALSE(FromJobState(v1::JOB_STATE_ONHOLD).has_value());
 }
 
 TEST(LayoutTest, SchedulerOwnedPaths) {
@@ -49,6 +51,16 @@ TEST(LayoutTest, SchedulerOwnedPaths) {
   EXPECT_FALSE(IsSchedulerOwnedPath("jobs/PACA-CA/2021-08-27/batch-summary.tsv"));
   EXPECT_FALSE(IsSchedulerOwnedPath("README.md"));
   EXPECT_FALSE(IsSchedulerOwnedPath("docs/queued/x"));
+}
+
+TEST(LayoutTest, TheJobOfAPath) {
+  auto job = JobOfPath("jobs/PACA-CA/2021-08-27/onhold/job.0008/run.1.rdpc_qa.wes-1");
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(JobKeyText(*job), "PACA-CA/2021-08-27/job.0008");
+  EXPECT_TRUE(JobOfPath("jobs/PACA-CA/2021-08-27/failed/job.0008").has_value());
+  EXPECT_FALSE(JobOfPath("jobs/PACA-CA/2021-08-27/batch-summary.tsv").has_value());
+  EXPECT_FALSE(JobOfPath("jobs/PACA-CA/2021-08-27/backlog/.gitkeep").has_value());
+  EXPECT_FALSE(JobOfPath("jobs/PACA-CA/2021-08-27/other/job.0008/params.json").has_value());
 }
 
 TEST(LayoutTest, OnlyTheTwoBranches) {

@@ -16,7 +16,6 @@
 
 namespace tracker::repo {
 
-using ::tracker::tracking::StateFromFolder;
 using ::tracker::tracking::SummaryLine;
 using ::tracker::tracking::kJobsDir;
 
@@ -92,9 +91,10 @@ absl::StatusOr<AuditReport> StoreReader::Audit(const std::string& branch) const 
       }
       std::map<std::string, std::vector<std::string>> folders_of_job;
       for (const auto& [name, folder] : batch->folders) {
-        if (!StateFromFolder(name)) {
+        // onhold/ holds the held jobs (jobctl hold): known, not a state.
+        if (!tracking::IsJobFolder(name)) {
           add("UNKNOWN_FOLDER", absl::StrCat(where, "/", name, "/ holds ", folder->jobs.size(),
-                                             " jobs; not a state folder, left untouched"));
+                                             " jobs; not a job folder, left untouched"));
         }
         for (const JobEntry& job : folder->jobs) {
           folders_of_job[job.id].push_back(name);
