@@ -2,7 +2,7 @@
 
 load("@rules_cc//cc:defs.bzl", "cc_test")
 
-def cluster_test(name, data = [], size = "large"):
+def cluster_test(name, data = [], size = "large", deps = []):
     """A gtest file `<name>.cc` that starts the whole system with testing/cluster.h."""
     cc_test(
         name = name,
@@ -17,7 +17,7 @@ def cluster_test(name, data = [], size = "large"):
             "@grpc",
             "@gtest",
             "@gtest_main",
-        ],
+        ] + deps,
     )
 
 def python_test(name, data = [], size = "medium", tags = []):

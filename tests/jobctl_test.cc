@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "testing/cluster.h"
+#include "testing/jobctl_runner.h"
 
 namespace tracker {
 namespace {
@@ -22,22 +23,14 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::tracker::testing::Cluster;
+using ::tracker::testing::JobctlRunner;
 using ::tracker::testing::ClusterOptions;
-using ::tracker::testing::Runfile;
 using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
 using ::tracker::testing::TempDir;
 using namespace tracker::v1;  // NOLINT: generated message names
 
-struct Outcome {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using Outcome = ::tracker::testing::JobctlOutcome;
 
 class JobctlTest : public ::testing::Test {
  protected:
@@ -46,42 +39,17 @@ class JobctlTest : public ::testing::Test {
     cluster_ = std::make_unique<Cluster>(tmp_.path(), options);
     std::string error;
     ASSERT_TRUE(cluster_->Start(&error)) << error;
-  }
-
-  // The shell command running jobctl against the cluster, with `env`
-  // (VAR=value ...) before it.
-  std::string JobctlCommand(const std::vector<std::string>& args, const std::string& env = "") {
-    std::string cmd = absl::StrCat(
-        env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
-        " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
-        " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
-        ShellQuote(Runfile("clients/jobctl/jobctl")));
-    for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
-    return cmd;
+    jobctl_ = std::make_unique<JobctlRunner>(cluster_.get(), tmp_.path());
   }
 
   // jobctl with the given arguments; stdin is not a terminal (as in CI).
-  Outcome Jobctl(const std::vector<std::string>& args) {
-    const std::string cmd = JobctlCommand(args);
-    const std::string out = tmp_.path() + "/jobctl.out", err = tmp_.path() + "/jobctl.err";
-    Outcome o;
-    // Shell() adds its own 2>&1; a group keeps jobctl's streams apart.
-    o.code = Shell(absl::StrCat("{ ", cmd, " </dev/null >", out, " 2>", err, "; }")).exit_code;
-    o.out = ReadAll(out);
-    o.err = ReadAll(err);
-    return o;
-  }
+  Outcome Jobctl(const std::vector<std::string>& args) { return jobctl_->Run(args); }
 
   // jobctl on a terminal (util-linux `script` gives it a pty), with `input`
   // typed at it; stdout and stderr come back together in `out`.
   Outcome JobctlOnTerminal(const std::vector<std::string>& args, const std::string& input,
                            const std::string& env = "") {
-    const std::string cmd = JobctlCommand(args, env);
-    Outcome o;
-    auto r = Shell(absl::StrCat("printf ", ShellQuote(input), " | script -qec ", ShellQuote(cmd), " /dev/null"));
-    o.code = r.exit_code;
-    o.out = r.output;
-    return o;
+    return jobctl_->OnTerminal(args, input, env);
   }
 
   Job GetJob(const JobKey& key, const std::string& branch) {
@@ -120,6 +88,7 @@ class JobctlTest : public ::testing::Test {
   TempDir tmp_;
   ClusterOptions options_;
   std::unique_ptr<Cluster> cluster_;
+  std::unique_ptr<JobctlRunner> jobctl_;
 };
 
 TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {

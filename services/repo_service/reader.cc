@@ -95,7 +95,7 @@ absl::StatusOr<JobPage> StoreReader::ListJobs(const JobQuery& query) const {
         absl::StrCat("page_size must be between 0 and ", kMaxPageSize));
   }
   const int page_size = query.page_size == 0 ? kDefaultPageSize : query.page_size;
-  const bool all_states = query.states.empty();
+  const bool all_states = query.states.empty() && !query.only_held;
   bool want_state[kStateCount] = {all_states, all_states, all_states, all_states};
   for (State s : query.states) want_state[static_cast<int>(s)] = true;
   std::vector<const Study*> studies;

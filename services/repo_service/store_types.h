@@ -44,6 +44,7 @@ struct JobQuery {
   // Also the held jobs (in onhold/), after the states' jobs of each batch.
   // The scheduler never asks for them.
   bool include_held = false;
+  bool only_held = false;  // with include_held: no state's jobs at all
 };
 
 struct JobSummary {
