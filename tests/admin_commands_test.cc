@@ -147,6 +147,9 @@ TEST_F(AdminCommandsTest, HoldReleaseRemoveJobAndRevert) {
   Cycles(1);  // merges main into scheduler, starts every backlog job
   EXPECT_EQ(StateOn(a, "scheduler"), JOB_STATE_ONHOLD);
   EXPECT_EQ(cluster_->Count(JOB_STATE_BACKLOG), 0);
+  r = Jobctl({"status"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("held: 1 job(s) in onhold/"));
 
   // release: back to backlog, where the next cycle starts it.
   DryRunThenOneCommit({"release", Key(a)}, "to backlog/", "release: move 1 job from onhold/ to backlog/");

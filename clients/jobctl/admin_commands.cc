@@ -59,6 +59,18 @@ void SetKeys(const std::vector<JobKey>& keys, Request* req) {
 
 }  // namespace
 
+void PrintHeldJobs(Services& s) {
+  ListJobsRequest req;
+  req.add_states(JOB_STATE_ONHOLD);
+  req.set_page_size(1);
+  ListJobsResponse out;
+  absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.repo->ListJobs(c, req, &out); });
+  if (st.ok() && out.total_size() > 0) {
+    std::cout << "held: " << out.total_size()
+              << " job(s) in onhold/, never started (jobctl jobs --state=onhold; jobctl release)\n";
+  }
+}
+
 int CmdRemoveJob(const std::string& name, Services& s, const Ui& ui, const Args& args) {
   std::vector<JobKey> keys;
   int rc = kOk;

@@ -48,6 +48,8 @@ int CmdSetParallel(const std::string&, Services&, const Ui&, const Args&);
 int CmdCycle(const std::string&, Services&, const Ui&, const Args&);
 int CmdCancel(const std::string&, Services&, const Ui&, const Args&);
 int CmdSync(const std::string&, Services&, const Ui&, const Args&);
+// "held: N jobs in onhold/ ..." when there are any (jobctl status).
+void PrintHeldJobs(Services& s);
 int CmdRemoveJob(const std::string&, Services&, const Ui&, const Args&);
 int CmdHold(const std::string&, Services&, const Ui&, const Args&);
 int CmdRelease(const std::string&, Services&, const Ui&, const Args&);
