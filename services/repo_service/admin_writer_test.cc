@@ -44,6 +44,18 @@ class AdminWriterTest : public StoreTest {
     EXPECT_THAT(std::string(status.message()), HasSubstr(part));
     EXPECT_EQ(Tip("main"), main_tip);
   }
+  // A backlog job started on the scheduler branch and merged into main
+  // (the generated repository has no queued job of its own).
+  JobKey QueueOne() {
+    const JobKey job = JobsIn(State::kBacklog).back();
+    Transition start;
+    start.key = job;
+    start.from = State::kBacklog;
+    start.to = State::kQueued;
+    EXPECT_TRUE(store_->writer().TransitionJobs({}, {start}).ok());
+    EXPECT_TRUE(store_->writer().Merge(WriteOptions{"main"}, "scheduler").ok());
+    return job;
+  }
   // Jobs of `state` that have run markers.
   std::vector<JobKey> WithRuns(State state) {
     std::vector<JobKey> out;
@@ -107,8 +119,13 @@ TEST_F(AdminWriterTest, RequeueFreshOfManyJobsIsOneCommitAfterADryRun) {
 }
 
 TEST_F(AdminWriterTest, ClearRunsAndRemoveAnalysisTakeManyIdsInOneCommit) {
-  std::vector<JobKey> done = WithRuns(State::kCompleted), failed = WithRuns(State::kFailed);
+  const JobKey queued = QueueOne();
+  std::vector<JobKey> done = WithRuns(State::kCompleted), failed;
   ASSERT_FALSE(done.empty());
+  // A failed job of the same batch (the remove-analysis below edits one).
+  for (const JobKey& k : WithRuns(State::kFailed)) {
+    if (k.study_id == done[0].study_id && k.batch_id == done[0].batch_id) failed.push_back(k);
+  }
   ASSERT_FALSE(failed.empty());
   v1::ClearRunsRequest clear;
   *clear.mutable_key() = ToProto(done[0]);
@@ -131,7 +148,6 @@ TEST_F(AdminWriterTest, ClearRunsAndRemoveAnalysisTakeManyIdsInOneCommit) {
   // One refusal refuses the whole request: a queued job, an unknown one,
   // a job named twice, a job without markers left.
   const std::string now = Tip("main");
-  const JobKey queued = JobsIn(State::kQueued).at(0);
   v1::ClearRunsRequest mixed;
   *mixed.add_keys() = ToProto(WithRuns(State::kFailed).at(0));
   *mixed.add_keys() = ToProto(queued);
@@ -151,6 +167,7 @@ TEST_F(AdminWriterTest, ClearRunsAndRemoveAnalysisTakeManyIdsInOneCommit) {
   const v1::Job job = GetMain(done[0]);
   ASSERT_GT(job.analyses_size(), 0);
   const v1::Job other = GetMain(failed[0]);
+  ASSERT_EQ(other.key().study_id(), job.key().study_id());
   ASSERT_EQ(other.key().batch_id(), job.key().batch_id());
   const std::string path = absl::StrCat("main:jobs/", job.key().study_id(), "/", job.key().batch_id(),
                                         "/batch-summary.tsv");
@@ -165,7 +182,7 @@ TEST_F(AdminWriterTest, ClearRunsAndRemoveAnalysisTakeManyIdsInOneCommit) {
                 "00000000-0000-4000-8000-000000000000 is not in", now);
   remove.mutable_analysis_ids()->RemoveLast();
   ASSERT_TRUE(api_->RemoveAnalysis(remove).ok());
-  EXPECT_EQ(Commits("main"), commits + 2);
+  EXPECT_EQ(Commits("main"), commits + 2);  // clear-runs, remove-analysis
   EXPECT_THAT(Subject("main"), HasSubstr("remove 2 analyses from"));
   const std::string after = Git(clone(), "show " + path);
   EXPECT_EQ(std::vector<std::string>(absl::StrSplit(before, '\n')).size(),
@@ -174,6 +191,7 @@ TEST_F(AdminWriterTest, ClearRunsAndRemoveAnalysisTakeManyIdsInOneCommit) {
 }
 
 TEST_F(AdminWriterTest, RemoveJobsDeletesFoldersAndSummaryLines) {
+  const JobKey queued = QueueOne();
   const JobKey gone = JobsIn(State::kFailed).at(0);
   const std::string summary = absl::StrCat("main:jobs/", gone.study_id, "/", gone.batch_id,
                                            "/batch-summary.tsv");
@@ -200,7 +218,7 @@ TEST_F(AdminWriterTest, RemoveJobsDeletesFoldersAndSummaryLines) {
   // scheduler branch, a folder the job is not in, queued/ as --folder.
   const std::string now = Tip("main");
   v1::RemoveJobsRequest bad;
-  *bad.add_keys() = ToProto(JobsIn(State::kQueued).at(0));
+  *bad.add_keys() = ToProto(queued);
   ExpectRefused(api_->RemoveJobs(bad).status(), absl::StatusCode::kFailedPrecondition,
                 "belongs to the scheduler", now);
   *bad.mutable_keys(0) = ToProto(gone);
@@ -232,6 +250,7 @@ TEST_F(AdminWriterTest, RemoveJobsDeletesFoldersAndSummaryLines) {
 }
 
 TEST_F(AdminWriterTest, HeldJobsAreListedShownCountedAndReleased) {
+  const JobKey queued = QueueOne();
   const JobKey a = JobsIn(State::kBacklog).at(0), b = JobsIn(State::kFailed).at(0);
   v1::HoldJobsRequest hold;
   *hold.add_keys() = ToProto(a);
@@ -287,7 +306,7 @@ TEST_F(AdminWriterTest, HeldJobsAreListedShownCountedAndReleased) {
   ExpectRefused(api_->HoldJobs(hold).status(), absl::StatusCode::kFailedPrecondition,
                 "only backlog and failed jobs are held", now);
   v1::HoldJobsRequest bad;
-  *bad.add_keys() = ToProto(JobsIn(State::kQueued).at(0));
+  *bad.add_keys() = ToProto(queued);
   ExpectRefused(api_->HoldJobs(bad).status(), absl::StatusCode::kFailedPrecondition,
                 "queued/ belongs to the scheduler", now);
   v1::ReleaseJobsRequest release;
