@@ -1,13 +1,18 @@
 #ifndef TESTING_JOBCTL_RUNNER_H_
 #define TESTING_JOBCTL_RUNNER_H_
 
-// The jobctl binary (a data dependency of the test) run against a Cluster's
-// services, as an admin runs it: tests drive jobctl through the binary only.
+// The jobctl binary run against a Cluster, as an admin runs it: its exit
+// code, stdout and stderr; with stdin not a terminal (as in CI) or on a
+// pty (util-linux `script`) with typed input.
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "testing/cluster.h"
+#include "testing/test_util.h"
 
 namespace tracker::testing {
 
@@ -16,15 +21,66 @@ struct JobctlOutcome {
   std::string out, err;
 };
 
-// The shell command running jobctl against the cluster, with `env`
-// (VAR=value ...) before it.
-std::string JobctlCommand(Cluster& cluster, const std::vector<std::string>& args,
-                          const std::string& env = "");
+class JobctlRunner {
+ public:
+  // `dir`: where the output files go (the test's temporary directory).
+  JobctlRunner(Cluster* cluster, std::string dir) : cluster_(cluster), dir_(std::move(dir)) {}
 
-// jobctl with the given arguments, stdin not a terminal (as in CI); its
-// stdout and stderr apart, through files in `scratch_dir`.
-JobctlOutcome RunJobctl(Cluster& cluster, const std::string& scratch_dir,
-                        const std::vector<std::string>& args);
+  // The shell command running jobctl against the cluster, with `env`
+  // (VAR=value ...) before it.
+  std::string Command(const std::vector<std::string>& args, const std::string& env = "") const {
+    std::string cmd = absl::StrCat(
+        env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
+        " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
+        " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
+        ShellQuote(Runfile("clients/jobctl/jobctl")));
+    for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
+    return cmd;
+  }
+
+  // jobctl with the given arguments; stdin is not a terminal.
+  JobctlOutcome Run(const std::vector<std::string>& args) const {
+    const std::string out = dir_ + "/jobctl.out", err = dir_ + "/jobctl.err";
+    JobctlOutcome o;
+    // Shell() adds its own 2>&1; a group keeps jobctl's streams apart.
+    o.code = Shell(absl::StrCat("{ ", Command(args), " </dev/null >", out, " 2>", err, "; }"))
+                 .exit_code;
+    o.out = ReadAll(out);
+    o.err = ReadAll(err);
+    return o;
+  }
+
+  // jobctl on a terminal with `input` typed at it; stdout and stderr come
+  // back together in `out`.
+  JobctlOutcome OnTerminal(const std::vector<std::string>& args, const std::string& input,
+                           const std::string& env = "") const {
+    JobctlOutcome o;
+    auto r = Shell(absl::StrCat("printf ", ShellQuote(input), " | script -qec ",
+                                ShellQuote(Command(args, env)), " /dev/null"));
+    o.code = r.exit_code;
+    o.out = r.output;
+    return o;
+  }
+
+ private:
+  static std::string ReadAll(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  Cluster* cluster_;
+  std::string dir_;
+};
+
+// The same as free functions, for tests that hold a Cluster by value.
+inline std::string JobctlCommand(Cluster& cluster, const std::vector<std::string>& args,
+                                 const std::string& env = "") {
+  return JobctlRunner(&cluster, "").Command(args, env);
+}
+inline JobctlOutcome RunJobctl(Cluster& cluster, const std::string& scratch_dir,
+                               const std::vector<std::string>& args) {
+  return JobctlRunner(&cluster, scratch_dir).Run(args);
+}
 
 }  // namespace tracker::testing
 

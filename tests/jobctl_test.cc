@@ -24,6 +24,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::tracker::testing::Cluster;
+using ::tracker::testing::JobctlRunner;
 using ::tracker::testing::ClusterOptions;
 using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
@@ -39,27 +40,17 @@ class JobctlTest : public ::testing::Test {
     cluster_ = std::make_unique<Cluster>(tmp_.path(), options);
     std::string error;
     ASSERT_TRUE(cluster_->Start(&error)) << error;
-  }
-
-  std::string JobctlCommand(const std::vector<std::string>& args, const std::string& env = "") {
-    return ::tracker::testing::JobctlCommand(*cluster_, args, env);
+    jobctl_ = std::make_unique<JobctlRunner>(cluster_.get(), tmp_.path());
   }
 
   // jobctl with the given arguments; stdin is not a terminal (as in CI).
-  Outcome Jobctl(const std::vector<std::string>& args) {
-    return ::tracker::testing::RunJobctl(*cluster_, tmp_.path(), args);
-  }
+  Outcome Jobctl(const std::vector<std::string>& args) { return jobctl_->Run(args); }
 
   // jobctl on a terminal (util-linux `script` gives it a pty), with `input`
   // typed at it; stdout and stderr come back together in `out`.
   Outcome JobctlOnTerminal(const std::vector<std::string>& args, const std::string& input,
                            const std::string& env = "") {
-    const std::string cmd = JobctlCommand(args, env);
-    Outcome o;
-    auto r = Shell(absl::StrCat("printf ", ShellQuote(input), " | script -qec ", ShellQuote(cmd), " /dev/null"));
-    o.code = r.exit_code;
-    o.out = r.output;
-    return o;
+    return jobctl_->OnTerminal(args, input, env);
   }
 
   Job GetJob(const JobKey& key, const std::string& branch) {
@@ -98,6 +89,7 @@ class JobctlTest : public ::testing::Test {
   TempDir tmp_;
   ClusterOptions options_;
   std::unique_ptr<Cluster> cluster_;
+  std::unique_ptr<JobctlRunner> jobctl_;
 };
 
 TEST_F(JobctlTest, ReadCommandsHelpAndUsageErrors) {

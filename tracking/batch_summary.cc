@@ -94,11 +94,15 @@ std::string FormatSummaryLine(const SummaryLine& line) {
 
 std::string GeneratedJobId(int n) { return absl::StrFormat("job.%04d", n); }
 
-absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
-                                               absl::string_view analysis_id) {
+namespace {
+
+// `text` without its data lines whose column `column` is `value`, every
+// other byte (comments, line endings) kept; `removed` counts the lines.
+std::string RemoveLinesWhere(absl::string_view text, size_t column, absl::string_view value,
+                             int* removed) {
   std::string out;
   out.reserve(text.size());
-  bool removed = false;
+  *removed = 0;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
@@ -108,20 +112,33 @@ absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
     bool match = false;
     if (!line.empty() && line[0] != '#') {
       std::vector<absl::string_view> cols = absl::StrSplit(line, '\t');
-      match = cols.size() >= 4 && cols[3] == analysis_id;
+      match = cols.size() > column && cols[column] == value;
     }
     if (match) {
-      removed = true;
+      ++*removed;
     } else {
       out.append(text.data() + start, next - start);
     }
     start = next;
   }
-  if (!removed) {
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
+                                               absl::string_view analysis_id) {
+  int removed = 0;
+  std::string out = RemoveLinesWhere(text, 3, analysis_id, &removed);
+  if (removed == 0) {
     return absl::NotFoundError(
         absl::StrCat("analysis ", analysis_id, " is not in this batch-summary.tsv"));
   }
   return out;
+}
+
+std::string RemoveJobLines(absl::string_view text, absl::string_view job_id, int* removed) {
+  return RemoveLinesWhere(text, 0, job_id, removed);
 }
 
 }  // namespace tracker::tracking

@@ -57,6 +57,11 @@ std::string GeneratedJobId(int n);
 absl::StatusOr<std::string> RemoveAnalysisLine(absl::string_view text,
                                                absl::string_view analysis_id);
 
+// Returns `text` without every line of job `job_id` (a job removed from the
+// batch), every other byte kept; `removed` counts them (0 is not an error:
+// the real repository has jobs whose lines were removed by hand).
+std::string RemoveJobLines(absl::string_view text, absl::string_view job_id, int* removed);
+
 }  // namespace tracker::tracking
 
 #endif  // TRACKING_BATCH_SUMMARY_H_

@@ -98,5 +98,15 @@ TEST(BatchSummaryTest, GeneratedLinesReadBackAsWritten) {
   EXPECT_EQ(GeneratedJobId(9999), "job.9999");
 }
 
+TEST(BatchSummaryTest, RemoveJobLinesKeepsEveryOtherByte) {
+  const std::string text =
+      "# generated\njob.0001\t2\t30\ta\t10\r\njob.0002\t1\t5\tb\t5\njob.0001\t2\t30\tc\t20";
+  int removed = 0;
+  EXPECT_EQ(RemoveJobLines(text, "job.0001", &removed), "# generated\njob.0002\t1\t5\tb\t5\n");
+  EXPECT_EQ(removed, 2);
+  EXPECT_EQ(RemoveJobLines(text, "job.0003", &removed), text);
+  EXPECT_EQ(removed, 0);
+}
+
 }  // namespace
 }  // namespace tracker::tracking

@@ -14,6 +14,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "tracking/ids.h"
 
 namespace tracker::tracking {
 
@@ -46,6 +47,14 @@ inline constexpr State kAllStates[] = {State::kBacklog, State::kQueued,
 const char* StateFolder(State state);
 std::optional<State> StateFromFolder(absl::string_view folder);
 
+// A batch's folder of held jobs: the real repository's admins moved jobs
+// there by hand to keep the scheduler off them. It is not a state: the
+// scheduler never lists, starts or moves a job in it; only an admin's hold
+// and release (on main) move jobs in and out.
+inline constexpr char kOnholdFolder[] = "onhold";
+// True for the four state folders and onhold/: the folders a job may be in.
+bool IsJobFolder(absl::string_view folder);
+
 // jobs/<study>/<batch>
 std::string BatchDir(absl::string_view study, absl::string_view batch);
 // jobs/<study>/<batch>/batch-summary.tsv
@@ -53,6 +62,18 @@ std::string SummaryPath(absl::string_view study, absl::string_view batch);
 // jobs/<study>/<batch>/<state>/<job>
 std::string JobDir(absl::string_view study, absl::string_view batch, State state,
                    absl::string_view job);
+// jobs/<study>/<batch>/<folder>/<job>, for any folder (onhold/ too).
+std::string JobDirIn(absl::string_view study, absl::string_view batch, absl::string_view folder,
+                     absl::string_view job);
+
+// The job a path is in (jobs/<study>/<batch>/<folder>/<job>[/...], any
+// job folder, a valid job id); nullopt for any other path.
+std::optional<JobKey> JobOfPath(absl::string_view path);
+
+// True for a repository path only the scheduler may change: anything under
+// a batch's queued/ (its live runs) and the excessive-failure flags it
+// writes. An admin's revert of a commit touching one is refused.
+bool IsSchedulerOwnedPath(absl::string_view path);
 
 }  // namespace tracker::tracking
 

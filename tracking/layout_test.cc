@@ -31,6 +31,38 @@ TEST(LayoutTest, StateFoldersRoundTrip) {
   EXPECT_STREQ(JobStateName(v1::JOB_STATE_UNSPECIFIED), "?");
 }
 
+TEST(LayoutTest, OnholdIsAJobFolderButNoState) {
+  EXPECT_EQ(JobDirIn("ESAD-UK", "2021-07-09", kOnholdFolder, "job.0747"),
+            "jobs/ESAD-UK/2021-07-09/onhold/job.0747");
+  EXPECT_TRUE(IsJobFolder(kOnholdFolder));
+  for (State s : kAllStates) EXPECT_TRUE(IsJobFolder(StateFolder(s)));
+  EXPECT_FALSE(IsJobFolder("job.0747"));
+  EXPECT_FALSE(IsJobFolder("OnHold"));
+  EXPECT_STREQ(JobStateName(v1::JOB_STATE_ONHOLD), kOnholdFolder);
+  EXPECT_FALSE(FromJobState(v1::JOB_STATE_ONHOLD).has_value());
+}
+
+TEST(LayoutTest, SchedulerOwnedPaths) {
+  EXPECT_TRUE(IsSchedulerOwnedPath("jobs/PACA-CA/2021-08-27/queued/job.0008/params.json"));
+  EXPECT_TRUE(IsSchedulerOwnedPath("jobs/PACA-CA/2021-08-27/queued/.gitkeep"));
+  EXPECT_TRUE(IsSchedulerOwnedPath("jobs/excessive_failure.rdpc_qa.txt"));
+  EXPECT_FALSE(IsSchedulerOwnedPath("jobs/pause.rdpc_qa"));
+  EXPECT_FALSE(IsSchedulerOwnedPath("jobs/PACA-CA/2021-08-27/failed/job.0008/params.json"));
+  EXPECT_FALSE(IsSchedulerOwnedPath("jobs/PACA-CA/2021-08-27/batch-summary.tsv"));
+  EXPECT_FALSE(IsSchedulerOwnedPath("README.md"));
+  EXPECT_FALSE(IsSchedulerOwnedPath("docs/queued/x"));
+}
+
+TEST(LayoutTest, TheJobOfAPath) {
+  auto job = JobOfPath("jobs/PACA-CA/2021-08-27/onhold/job.0008/run.1.rdpc_qa.wes-1");
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(JobKeyText(*job), "PACA-CA/2021-08-27/job.0008");
+  EXPECT_TRUE(JobOfPath("jobs/PACA-CA/2021-08-27/failed/job.0008").has_value());
+  EXPECT_FALSE(JobOfPath("jobs/PACA-CA/2021-08-27/batch-summary.tsv").has_value());
+  EXPECT_FALSE(JobOfPath("jobs/PACA-CA/2021-08-27/backlog/.gitkeep").has_value());
+  EXPECT_FALSE(JobOfPath("jobs/PACA-CA/2021-08-27/other/job.0008/params.json").has_value());
+}
+
 TEST(LayoutTest, OnlyTheTwoBranches) {
   EXPECT_TRUE(ValidateBranch(kMainBranch).ok());
   EXPECT_TRUE(ValidateBranch(kSchedulerBranch).ok());

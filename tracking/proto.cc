@@ -44,6 +44,7 @@ std::optional<State> FromJobState(v1::JobState state) {
 }
 
 const char* JobStateName(v1::JobState state) {
+  if (state == v1::JOB_STATE_ONHOLD) return kOnholdFolder;
   std::optional<State> s = FromJobState(state);
   return s ? StateFolder(*s) : "?";
 }

@@ -27,7 +27,9 @@ absl::StatusOr<v1::JobKey> ParseJobKeyMessage(absl::string_view text);
 v1::JobState ToJobState(State state);
 // nullopt for JOB_STATE_UNSPECIFIED and values outside the enum.
 std::optional<State> FromJobState(v1::JobState state);
-// The folder name of a state ("backlog"), "?" for UNSPECIFIED.
+// The folder name of a state ("backlog"; "onhold" for ONHOLD, the held
+// jobs' folder, which FromJobState does not map: it is no State), "?" for
+// UNSPECIFIED.
 const char* JobStateName(v1::JobState state);
 
 }  // namespace tracker::tracking

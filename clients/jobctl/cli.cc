@@ -233,7 +233,8 @@ bool ParseJobKey(const std::string& text, tracker::v1::JobKey* key) {
 
 bool ParseState(const std::string& text, tracker::v1::JobState* state) {
   for (auto s : {tracker::v1::JOB_STATE_BACKLOG, tracker::v1::JOB_STATE_QUEUED,
-                 tracker::v1::JOB_STATE_FAILED, tracker::v1::JOB_STATE_COMPLETED}) {
+                 tracker::v1::JOB_STATE_FAILED, tracker::v1::JOB_STATE_COMPLETED,
+                 tracker::v1::JOB_STATE_ONHOLD}) {
     if (tracker::tracking::JobStateName(s) == text) {
       *state = s;
       return true;

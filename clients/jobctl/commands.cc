@@ -11,7 +11,8 @@ const std::set<std::string>& GlobalValuedOptions() {
 }
 
 const std::vector<Command>& Commands() {
-  static const std::vector<Command> commands = {
+  static const std::vector<Command> commands = [] {
+    std::vector<Command> all = {
       {"report", "the seed's status lines per study and state",
        R"(usage: jobctl report [--branch=scheduler|main] [--progress | --changes | --send] [--json]
 
@@ -42,7 +43,7 @@ Lists jobs with their state and current run. Filters combine; --study and
 
   --study=S    only these studies
   --batch=B    only this batch (e.g. 2021-07-09)
-  --state=S    backlog, queued, failed or completed
+  --state=S    backlog, queued, failed, completed or onhold (held jobs)
   --env=E      only jobs whose current run is on this environment
   --branch=B   scheduler (default) or main
   --limit=N    at most N jobs
@@ -155,44 +156,6 @@ examples:
       --template=params.json --jobs=100 --yes)",
        {"payloads", "template", "config", "jobs", "batch", "max-cpus"}, {"dry-run", "yes", "json"}, 1, 1,
        CmdGenerateBatch},
-      {"requeue", "move failed jobs back to backlog, to be resumed",
-       R"(usage: jobctl requeue STUDY/BATCH/JOB... [--fresh] [--dry-run] [--yes]
-       jobctl requeue --study=S [--batch=B] [--fresh] [--dry-run] [--yes]
-
-Moves failed jobs to backlog on main (after merging scheduler into main) and
-pushes main. The scheduler resumes each one with its last run's session at
-its next cycle, on the environment of that run only (its work directory is
-on that environment's NFS). With --fresh, each job's run markers are
-cleared first (as clear-runs does): any environment starts it afresh. Jobs
-in queued/ belong to the scheduler and are refused; with --study, every
-failed job of the study (or batch) moves. More than one job asks for
-confirmation unless --yes.
-
-examples:
-  jobctl requeue PACA-CA/2021-07-09/job.0003
-  jobctl requeue PACA-CA/2021-07-09/job.0004 --fresh
-  jobctl requeue --study=PACA-CA --batch=2021-07-09 --dry-run)",
-       {"study", "batch"}, {"dry-run", "yes", "json", "fresh"}, 0, -1, CmdRequeue},
-      {"clear-runs", "delete a job's run markers (its next start is fresh)",
-       R"(usage: jobctl clear-runs STUDY/BATCH/JOB
-
-Removes every run marker of a job that is not queued, on main, so the next
-start is a fresh run instead of a resume (what admins did when a resume
-kept failing), on any environment: a backlog job whose latest run was on
-one environment is otherwise started only there.
-
-example:
-  jobctl clear-runs PACA-CA/2021-07-09/job.0003)",
-       {}, {"json"}, 1, 1, CmdClearRuns},
-      {"remove-analysis", "remove a duplicate analysis from a batch summary",
-       R"(usage: jobctl remove-analysis STUDY/BATCH ANALYSIS_ID
-
-Removes the analysis's line from STUDY/BATCH/batch-summary.tsv on main (the
-real history's "manually remove duplicates"); every other byte stays.
-
-example:
-  jobctl remove-analysis PACA-CA/2021-07-09 adb32c2f-3b16-45b8-842a-a702700fb579)",
-       {}, {"json"}, 2, 2, CmdRemoveAnalysis},
       {"pause", "stop new starts on an environment",
        R"(usage: jobctl pause ENV [--reason=TEXT]
 
@@ -264,7 +227,14 @@ remote. Run it before maintenance, so nothing waits on this clone only.
 example:
   jobctl sync)",
        {}, {"json"}, 0, 0, CmdSync},
-  };
+    };
+    // The admins' hand fixes (admin_command_table.cc) follow add-batch.
+    const std::vector<Command>& admin = AdminCommands();
+    auto after = all.begin();
+    while (after != all.end() && after->name != "add-batch") ++after;
+    all.insert(after == all.end() ? after : after + 1, admin.begin(), admin.end());
+    return all;
+  }();
   return commands;
 }
 

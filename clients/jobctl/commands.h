@@ -25,6 +25,10 @@ struct Command {
 // Every subcommand, in the order `jobctl --help` lists them.
 const std::vector<Command>& Commands();
 
+// The commands of the admins' hand fixes (admin_command_table.cc), listed
+// after add-batch.
+const std::vector<Command>& AdminCommands();
+
 // Options every command takes (service addresses, deadline, --help).
 const std::set<std::string>& GlobalValuedOptions();
 
@@ -46,6 +50,12 @@ int CmdSetParallel(const std::string&, Services&, const Ui&, const Args&);
 int CmdCycle(const std::string&, Services&, const Ui&, const Args&);
 int CmdCancel(const std::string&, Services&, const Ui&, const Args&);
 int CmdSync(const std::string&, Services&, const Ui&, const Args&);
+// "held: N jobs in onhold/ ..." when there are any (jobctl status).
+void PrintHeldJobs(Services& s);
+int CmdRemoveJob(const std::string&, Services&, const Ui&, const Args&);
+int CmdHold(const std::string&, Services&, const Ui&, const Args&);
+int CmdRelease(const std::string&, Services&, const Ui&, const Args&);
+int CmdRevert(const std::string&, Services&, const Ui&, const Args&);
 
 // add-batch's path for a planned batch: repo-service's checks (a dry run of
 // ImportBatch), the jobs shown, --dry-run stops there; else confirmation or

@@ -37,6 +37,9 @@ using IndexConflictIteratorPtr =
 using RemotePtr = std::unique_ptr<git_remote, GitDeleter<git_remote, git_remote_free>>;
 using ConfigPtr = std::unique_ptr<git_config, GitDeleter<git_config, git_config_free>>;
 using OdbPtr = std::unique_ptr<git_odb, GitDeleter<git_odb, git_odb_free>>;
+using DiffPtr = std::unique_ptr<git_diff, GitDeleter<git_diff, git_diff_free>>;
+using TreeEntryPtr =
+    std::unique_ptr<git_tree_entry, GitDeleter<git_tree_entry, git_tree_entry_free>>;
 
 // A git_buf that libgit2 filled, disposed of when it goes out of scope.
 class GitBuf {

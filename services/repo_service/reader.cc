@@ -42,9 +42,9 @@ Run MakeRun(const std::string& file_name) {
   return run;
 }
 
-std::string PageKey(const std::string& study, const std::string& batch, State s,
+std::string PageKey(const std::string& study, const std::string& batch, int folder_index,
                     const std::string& job) {
-  return absl::StrCat(study, "/", batch, "/", static_cast<int>(s), "/", job);
+  return absl::StrCat(study, "/", batch, "/", folder_index, "/", job);
 }
 
 FlagInfo Describe(const FlagFile& f) {
@@ -95,7 +95,7 @@ absl::StatusOr<JobPage> StoreReader::ListJobs(const JobQuery& query) const {
         absl::StrCat("page_size must be between 0 and ", kMaxPageSize));
   }
   const int page_size = query.page_size == 0 ? kDefaultPageSize : query.page_size;
-  const bool all_states = query.states.empty();
+  const bool all_states = query.states.empty() && !query.only_held;
   bool want_state[kStateCount] = {all_states, all_states, all_states, all_states};
   for (State s : query.states) want_state[static_cast<int>(s)] = true;
   std::vector<const Study*> studies;
@@ -116,9 +116,13 @@ absl::StatusOr<JobPage> StoreReader::ListJobs(const JobQuery& query) const {
   for (const Study* study : studies) {
     for (const auto& [batch_id, batch] : study->batches) {
       if (!query.batch_id.empty() && batch_id != query.batch_id) continue;
-      for (State s : kAllStates) {
-        if (!want_state[static_cast<int>(s)]) continue;
-        const Folder* folder = batch->StateFolderOf(s);
+      // The four states, then (when asked) the held jobs: page keys sort
+      // them after completed/ (kStateCount).
+      for (int folder_index = 0; folder_index <= kStateCount; ++folder_index) {
+        const bool held = folder_index == kStateCount;
+        const State s = held ? State::kBacklog : kAllStates[folder_index];
+        if (held ? !query.include_held : !want_state[folder_index]) continue;
+        const Folder* folder = held ? batch->HeldFolder() : batch->StateFolderOf(s);
         if (folder == nullptr) continue;
         for (const JobEntry& job : folder->jobs) {
           std::optional<Run> current;
@@ -132,7 +136,7 @@ absl::StatusOr<JobPage> StoreReader::ListJobs(const JobQuery& query) const {
             continue;
           }
           ++out.total_size;
-          std::string key = PageKey(study->id, batch_id, s, job.id);
+          std::string key = PageKey(study->id, batch_id, folder_index, job.id);
           if (!query.page_token.empty() && key <= query.page_token) continue;
           if (static_cast<int>(out.jobs.size()) >= page_size) {
             more = true;
@@ -141,6 +145,7 @@ absl::StatusOr<JobPage> StoreReader::ListJobs(const JobQuery& query) const {
           JobSummary summary;
           summary.key = JobKey{study->id, batch_id, job.id};
           summary.state = s;
+          summary.held = held;
           summary.run_count = static_cast<int>(job.markers.size());
           summary.current_run = std::move(current);
           out.jobs.push_back(std::move(summary));
@@ -163,13 +168,17 @@ absl::StatusOr<JobDetail> StoreReader::GetJob(const std::string& branch,
   if (batch == nullptr) {
     return absl::NotFoundError(absl::StrCat("unknown batch ", key.study_id, "/", key.batch_id));
   }
-  for (State s : kAllStates) {
-    const Folder* folder = batch->StateFolderOf(s);
+  // The four states, then onhold/: a held job is shown as such.
+  for (int folder_index = 0; folder_index <= kStateCount; ++folder_index) {
+    const bool held = folder_index == kStateCount;
+    const Folder* folder =
+        held ? batch->HeldFolder() : batch->StateFolderOf(kAllStates[folder_index]);
     const JobEntry* job = folder != nullptr ? folder->Find(key.job_id) : nullptr;
     if (job == nullptr) continue;
     JobDetail out;
     out.key = key;
-    out.state = s;
+    out.state = held ? State::kBacklog : kAllStates[folder_index];
+    out.held = held;
     out.commit = OidHex(snap->commit);
     if (job->has_params) {
       TRACKER_ASSIGN_OR_RETURN(out.params_json, ReadBlob(job->params));
@@ -184,7 +193,7 @@ absl::StatusOr<JobDetail> StoreReader::GetJob(const std::string& branch,
     return out;
   }
   return absl::NotFoundError(absl::StrCat("unknown job ", key.study_id, "/", key.batch_id, "/",
-                                          key.job_id, " (not in any state folder)"));
+                                          key.job_id, " (not in any state folder, nor in onhold/)"));
 }
 
 absl::StatusOr<FlagList> StoreReader::ListFlags(const std::string& branch) const {

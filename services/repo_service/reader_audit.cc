@@ -102,7 +102,8 @@ void AuditBatch(const std::string& sid, const std::string& bid, const Batch& bat
   std::map<std::string, std::vector<std::string>> dirs_of_job;  // job -> its folders
   for (const auto& [name, folder] : batch.folders) {
     const std::string folder_dir = absl::StrCat(dir, "/", name);
-    if (!StateFromFolder(name)) {
+    // onhold/ holds the held jobs (jobctl hold): known, not a state.
+    if (!tracking::IsJobFolder(name)) {
       out.Add("UNKNOWN_FOLDER", absl::StrCat(folder_dir, "/ holds ", folder->jobs.size(),
                                              " jobs; not a state folder, left untouched"),
               {folder_dir});

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "services/repo_service/service_convert.h"
 #include "tracking/proto.h"
 
 namespace tracker::repo {
@@ -15,31 +16,9 @@ namespace {
 namespace v1 = ::tracker::v1;
 using ::tracker::tracking::FromJobState;
 using ::tracker::tracking::ToJobState;
-
-// Runs `fill(value, out)` on success; the status otherwise.
-template <typename T, typename Out, typename Fill>
-grpc::Status Answer(absl::StatusOr<T> result, Out* out, Fill fill) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  fill(*result, out);
-  return grpc::Status::OK;
-}
-
-JobKey FromProto(const v1::JobKey& key) { return {key.study_id(), key.batch_id(), key.job_id()}; }
-
-void ToProto(const JobKey& key, v1::JobKey* out) {
-  out->set_study_id(key.study_id);
-  out->set_batch_id(key.batch_id);
-  out->set_job_id(key.job_id);
-}
-
-WriteOptions FromProto(const v1::WriteOptions& o) {
-  return {o.branch(), o.expected_tip(), o.message(), o.author().name(), o.author().email()};
-}
-
-void ToProto(const WriteResult& r, v1::WriteResult* out) {
-  out->set_commit(r.commit);
-  out->set_branch(r.branch);
-}
+// The shared translations (service_convert.h), overloaded here by more.
+using ::tracker::repo::FromProto;
+using ::tracker::repo::ToProto;
 
 void ToProto(const Run& run, v1::RunMarker* out) {
   out->set_file_name(run.file_name);
@@ -66,15 +45,6 @@ void ToProto(const BranchStatus& b, v1::BranchStatus* out) {
   out->set_last_push_epoch(b.last_push_epoch);
 }
 
-absl::StatusOr<State> StateFromProto(v1::JobState s, absl::string_view field) {
-  std::optional<State> state = FromJobState(s);
-  if (!state) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, " must be BACKLOG, QUEUED, FAILED or COMPLETED"));
-  }
-  return *state;
-}
-
 absl::StatusOr<FlagKind> KindFromProto(v1::FlagKind kind, absl::string_view field) {
   if (kind == v1::FLAG_KIND_PAUSE) return FlagKind::kPause;
   if (kind == v1::FLAG_KIND_EXCESSIVE_FAILURE) return FlagKind::kExcessiveFailure;
@@ -95,6 +65,7 @@ absl::StatusOr<std::vector<Transition>> FromProto(const v1::TransitionJobsReques
                             t.add_run().run_id(), t.add_run().session_id()};
     }
     move.remove_run_file = t.remove_run_file();
+    move.clear_runs = t.clear_runs();
     out.push_back(std::move(move));
   }
   return out;
@@ -105,12 +76,23 @@ absl::StatusOr<JobQuery> FromProto(const v1::ListJobsRequest& req) {
   q.branch = req.branch();
   q.study_ids.assign(req.study_ids().begin(), req.study_ids().end());
   q.batch_id = req.batch_id();
+  // Held jobs with every state, or when asked for by their own state.
+  q.include_held = req.states().empty();
   for (int s : req.states()) {
+    if (s == v1::JOB_STATE_ONHOLD) {
+      q.include_held = true;
+      continue;
+    }
     std::optional<State> state = FromJobState(static_cast<v1::JobState>(s));
     if (!state) {
-      return absl::InvalidArgumentError("states must be BACKLOG, QUEUED, FAILED or COMPLETED");
+      return absl::InvalidArgumentError(
+          "states must be BACKLOG, QUEUED, FAILED, COMPLETED or ONHOLD");
     }
     q.states.push_back(*state);
+  }
+  if (!req.states().empty() && q.states.empty()) {
+    // Only ONHOLD asked for: no state's jobs, only the held ones.
+    q.only_held = true;  // the store reads an empty list as every state
   }
   q.environment = req.environment();
   q.page_size = req.page_size();
@@ -129,7 +111,7 @@ grpc::Status RepoServiceImpl::ListJobs(grpc::ServerContext*, const v1::ListJobsR
     for (const JobSummary& job : page.jobs) {
       v1::JobSummary* js = out->add_jobs();
       ToProto(job.key, js->mutable_key());
-      js->set_state(ToJobState(job.state));
+      js->set_state(job.held ? v1::JOB_STATE_ONHOLD : ToJobState(job.state));
       js->set_run_count(job.run_count);
       if (job.current_run) ToProto(*job.current_run, js->mutable_current_run());
     }
@@ -144,7 +126,7 @@ grpc::Status RepoServiceImpl::GetJob(grpc::ServerContext*, const v1::GetJobReque
   return Answer(store_->reader().GetJob(req->branch(), FromProto(req->key())), out,
                 [](const JobDetail& job, v1::Job* out) {
                   ToProto(job.key, out->mutable_key());
-                  out->set_state(ToJobState(job.state));
+                  out->set_state(job.held ? v1::JOB_STATE_ONHOLD : ToJobState(job.state));
                   out->set_commit(job.commit);
                   out->set_params_json(job.params_json);
                   for (const Run& run : job.runs) ToProto(run, out->add_runs());
@@ -249,8 +231,8 @@ grpc::Status RepoServiceImpl::TransitionJobs(grpc::ServerContext*,
                                              v1::WriteResult* out) {
   absl::StatusOr<std::vector<Transition>> moves = FromProto(*req);
   if (!moves.ok()) return ToGrpcStatus(moves.status());
-  return Answer(store_->writer().TransitionJobs(FromProto(req->options()), *moves), out,
-                [](const WriteResult& r, v1::WriteResult* out) { ToProto(r, out); });
+  return Answer(store_->writer().TransitionJobs(FromProto(req->options(), req->dry_run()), *moves),
+                out, [](const WriteResult& r, v1::WriteResult* out) { ToProto(r, out); });
 }
 
 grpc::Status RepoServiceImpl::SetFlag(grpc::ServerContext*, const v1::SetFlagRequest* req,
@@ -286,20 +268,6 @@ grpc::Status RepoServiceImpl::ImportBatch(grpc::ServerContext*,
                   out->set_analysis_count(r.analysis_count);
                   out->set_total_bytes(r.total_bytes);
                 });
-}
-
-grpc::Status RepoServiceImpl::RemoveAnalysis(grpc::ServerContext*,
-                                             const v1::RemoveAnalysisRequest* req,
-                                             v1::WriteResult* out) {
-  return Answer(store_->writer().RemoveAnalysis(FromProto(req->options()), req->study_id(),
-                                                req->batch_id(), req->analysis_id()),
-                out, [](const WriteResult& r, v1::WriteResult* out) { ToProto(r, out); });
-}
-
-grpc::Status RepoServiceImpl::ClearRuns(grpc::ServerContext*, const v1::ClearRunsRequest* req,
-                                        v1::WriteResult* out) {
-  return Answer(store_->writer().ClearRuns(FromProto(req->options()), FromProto(req->key())),
-                out, [](const WriteResult& r, v1::WriteResult* out) { ToProto(r, out); });
 }
 
 grpc::Status RepoServiceImpl::Merge(grpc::ServerContext*, const v1::MergeRequest* req,

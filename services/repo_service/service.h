@@ -45,6 +45,15 @@ class RepoServiceImpl final : public tracker::v1::RepoService::Service {
                                tracker::v1::ListTransitionsResponse*) override;
   grpc::Status Audit(grpc::ServerContext*, const tracker::v1::AuditRequest*,
                      tracker::v1::AuditResponse*) override;
+  // The admin writes (service_admin.cc).
+  grpc::Status RemoveJobs(grpc::ServerContext*, const tracker::v1::RemoveJobsRequest*,
+                          tracker::v1::WriteResult*) override;
+  grpc::Status HoldJobs(grpc::ServerContext*, const tracker::v1::HoldJobsRequest*,
+                        tracker::v1::WriteResult*) override;
+  grpc::Status ReleaseJobs(grpc::ServerContext*, const tracker::v1::ReleaseJobsRequest*,
+                           tracker::v1::WriteResult*) override;
+  grpc::Status RevertCommit(grpc::ServerContext*, const tracker::v1::RevertCommitRequest*,
+                            tracker::v1::WriteResult*) override;
 
  private:
   RepoStore* store_;

@@ -44,6 +44,10 @@ class ServiceTestClient {
   TRACKER_TEST_CALL(Report, ReportRequest, ReportResponse)
   TRACKER_TEST_CALL(ListTransitions, ListTransitionsRequest, ListTransitionsResponse)
   TRACKER_TEST_CALL(Audit, AuditRequest, AuditResponse)
+  TRACKER_TEST_CALL(RemoveJobs, RemoveJobsRequest, WriteResult)
+  TRACKER_TEST_CALL(HoldJobs, HoldJobsRequest, WriteResult)
+  TRACKER_TEST_CALL(ReleaseJobs, ReleaseJobsRequest, WriteResult)
+  TRACKER_TEST_CALL(RevertCommit, RevertCommitRequest, WriteResult)
 #undef TRACKER_TEST_CALL
 
   // The calls the store's old face took without a request.

@@ -201,6 +201,11 @@ const Folder* Batch::StateFolderOf(State state) const {
   return it == folders.end() ? nullptr : it->second.get();
 }
 
+const Folder* Batch::HeldFolder() const {
+  auto it = folders.find(tracking::kOnholdFolder);
+  return it == folders.end() ? nullptr : it->second.get();
+}
+
 const Batch* Snapshot::FindBatch(const std::string& study,
                                  const std::string& batch) const {
   auto s = studies.find(study);

@@ -52,6 +52,7 @@ struct Batch {
   std::shared_ptr<const ParsedSummary> summary;  // never null
   std::map<std::string, std::shared_ptr<const Folder>> folders;
   const Folder* StateFolderOf(tracking::State state) const;
+  const Folder* HeldFolder() const;  // onhold/, null when there is none
 };
 
 struct Study {

@@ -43,11 +43,16 @@ struct JobQuery {
   int page_size = 0;                   // 0 = the default (1000)
   std::string page_token;
   int64_t min_run_epoch = 0;  // only jobs whose current run is this recent
+  // Also the held jobs (in onhold/), after the states' jobs of each batch.
+  // The scheduler never asks for them.
+  bool include_held = false;
+  bool only_held = false;  // with include_held: no state's jobs at all
 };
 
 struct JobSummary {
   JobKey key;
-  State state = State::kBacklog;
+  State state = State::kBacklog;  // meaningless when held
+  bool held = false;              // in onhold/
   std::optional<Run> current_run;  // the newest marker
   int run_count = 0;
 };
@@ -66,7 +71,8 @@ struct AnalysisLine {
 
 struct JobDetail {
   JobKey key;
-  State state = State::kBacklog;
+  State state = State::kBacklog;  // meaningless when held
+  bool held = false;              // in onhold/
   std::string commit;
   std::string params_json;  // exactly as stored; "" without params.json
   std::vector<Run> runs;    // oldest first; the last is current
@@ -153,11 +159,24 @@ struct WriteOptions {
   std::string message;       // "" = the write's default, in the real history's style
   std::string author_name;   // "" = the store's default
   std::string author_email;
+  // Validate and plan only: the result names the tip the change was
+  // planned on and the changes; nothing is written.
+  bool dry_run = false;
+};
+
+// One change of a write, as an admin reads it.
+struct Change {
+  std::string action;  // "move", "add", "remove" or "edit"
+  std::string path;
+  std::string detail;  // e.g. "to backlog/"
 };
 
 struct WriteResult {
-  std::string commit;  // the branch's new tip
+  std::string commit;  // the branch's new tip (on a dry run: the tip planned on)
   std::string branch;
+  std::vector<Change> changes;  // filled by the admin writes
+  bool dry_run = false;
+  std::string message;  // the commit's message
 };
 
 struct Transition {
@@ -166,6 +185,7 @@ struct Transition {
   State to = State::kBacklog;
   std::optional<Marker> add_run;
   std::string remove_run_file;  // a marker of the job to delete
+  bool clear_runs = false;      // delete every marker of the job
 };
 
 struct BatchImport {

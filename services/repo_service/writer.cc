@@ -137,10 +137,19 @@ absl::StatusOr<WriteResult> StoreWriter::CommitLocked(const WriteOptions& option
     return absl::FailedPreconditionError("the change is already in place; nothing to commit");
   }
   const std::string& message = options.message.empty() ? default_message : options.message;
+  if (options.dry_run) {
+    // Planned, validated, and dropped: the objects were only in memory.
+    WriteResult planned{OidHex(*tip), branch};
+    planned.dry_run = true;
+    planned.message = message;
+    return planned;
+  }
   auto commit = AddCommit(options, message, *tree, {*tip}, objects);
   if (!commit.ok()) return commit.status();
   TRACKER_RETURN_IF_ERROR(UpdateBranch(branch, *tip, *commit, *tree, message, objects));
-  return WriteResult{OidHex(*commit), branch};
+  WriteResult written{OidHex(*commit), branch};
+  written.message = message;
+  return written;
 }
 
 }  // namespace tracker::repo

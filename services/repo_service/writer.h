@@ -57,7 +57,8 @@ class StoreWriter {
 
   // One commit on `branch` of what `edit` does to its tip, with
   // `default_message` unless options.message is set. FAILED_PRECONDITION
-  // when the edit changes nothing.
+  // when the edit changes nothing. With options.dry_run, everything but the
+  // publishing: the result names the tip the edit was planned on.
   absl::StatusOr<WriteResult> Commit(const WriteOptions& options, const std::string& branch,
                                      const std::string& default_message, const EditFn& edit)
       ABSL_LOCKS_EXCLUDED(locks_.write);
@@ -73,14 +74,35 @@ class StoreWriter {
   // Default branch "main".
   absl::StatusOr<WriteResult> ClearFlag(const WriteOptions& options, FlagKind kind,
                                         const std::string& environment);
-  // Default branch "main": removes every run marker of a job not in queued/.
-  absl::StatusOr<WriteResult> ClearRuns(const WriteOptions& options, const JobKey& key);
-  // Default branch "main": drops an analysis's line from batch-summary.tsv,
+  // The admins' writes (writer_admin.cc, writer_revert.cc), each one
+  // commit, all or nothing, with the changes in the result (planned only
+  // with options.dry_run). At most 10000 jobs or analyses per write.
+  //
+  // Default branch "main": removes every run marker of jobs not in queued/.
+  absl::StatusOr<WriteResult> ClearRuns(const WriteOptions& options,
+                                        const std::vector<JobKey>& keys);
+  // Default branch "main": drops analyses' lines from a batch-summary.tsv,
   // every other byte kept.
   absl::StatusOr<WriteResult> RemoveAnalysis(const WriteOptions& options,
                                              const std::string& study_id,
                                              const std::string& batch_id,
-                                             const std::string& analysis_id);
+                                             const std::vector<std::string>& analysis_ids);
+  // On "main" only: deletes job folders (every copy, or only the one in
+  // `folder`) and, when no copy is left, the jobs' summary lines. Refused
+  // for a job in queued/ on main or on the scheduler branch.
+  absl::StatusOr<WriteResult> RemoveJobs(const WriteOptions& options,
+                                         const std::vector<JobKey>& keys,
+                                         const std::string& folder);
+  // On "main" only: backlog or failed jobs into onhold/ (`hold`), or held
+  // jobs out of it into `release_to` (backlog or failed).
+  absl::StatusOr<WriteResult> HoldJobs(const WriteOptions& options,
+                                       const std::vector<JobKey>& keys, bool hold,
+                                       State release_to);
+  // On "main" only: undoes `commit` (a non-merge commit of main's history)
+  // when every path it changed is still as it left it and none is the
+  // scheduler's (tracking::IsSchedulerOwnedPath).
+  absl::StatusOr<WriteResult> RevertCommit(const WriteOptions& options,
+                                           const std::string& commit);
   // On "main" only: a new batch, validated as a whole (every analysis id new
   // to both branches, in every summary and every job's params.json) before
   // anything is written.

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/writer.h"
+#include "services/repo_service/writer_locate.h"
 #include "tracking/batch_summary.h"
 #include "tracking/flags.h"
 #include "tracking/ids.h"
@@ -23,35 +24,23 @@ using ::tracker::tracking::FormatMarker;
 using ::tracker::tracking::JobDir;
 using ::tracker::tracking::JobKeyText;
 using ::tracker::tracking::ParseMarker;
-using ::tracker::tracking::RemoveAnalysisLine;
 using ::tracker::tracking::StateFolder;
 using ::tracker::tracking::StateFromFolder;
-using ::tracker::tracking::SummaryLine;
-using ::tracker::tracking::ValidateAnalysisId;
-using ::tracker::tracking::ValidateBatchId;
 using ::tracker::tracking::ValidateBranch;
 using ::tracker::tracking::ValidateEnvironment;
 using ::tracker::tracking::ValidateJobKey;
-using ::tracker::tracking::ValidateStudyId;
 using ::tracker::tracking::kGitkeep;
 using ::tracker::tracking::kJobsDir;
 using ::tracker::tracking::kMainBranch;
 using ::tracker::tracking::kSchedulerBranch;
-using ::tracker::tracking::kSummaryFile;
 using objects::TreeEditor;
 namespace {
 
 constexpr size_t kMaxTransitions = 10000;
 constexpr size_t kMaxFlagBytes = 1 << 20;
 
-struct Located {
-  const Batch* batch = nullptr;
-  std::optional<State> state;  // nullopt: in an unknown folder such as onhold/
-  std::string folder;
-  const JobEntry* job = nullptr;
-};
+}  // namespace
 
-// Finds the job in any folder of its batch; NOT_FOUND names what is missing.
 absl::StatusOr<Located> Locate(const Snapshot& snap, const JobKey& key) {
   const Batch* batch = snap.FindBatch(key.study_id, key.batch_id);
   if (batch == nullptr) {
@@ -68,6 +57,8 @@ absl::StatusOr<Located> Locate(const Snapshot& snap, const JobKey& key) {
   return absl::NotFoundError(absl::StrCat("unknown job ", JobKeyText(key)));
 }
 
+namespace {
+
 std::string DefaultBranch(const WriteOptions& o, const char* fallback) {
   return o.branch.empty() ? fallback : o.branch;
 }
@@ -78,9 +69,11 @@ struct Move {
   State from, to;
   std::string marker;  // file name to add, or empty
   std::string remove;  // marker file name to delete, or empty
+  bool clear_runs = false;
 };
 
-absl::Status ApplyMove(const Snapshot& snap, const Move& m, TreeEditor& editor) {
+absl::Status ApplyMove(const Snapshot& snap, const Move& m, TreeEditor& editor,
+                       std::vector<Change>* changes) {
   TRACKER_ASSIGN_OR_RETURN(Located at, Locate(snap, m.key));
   if (!at.state.has_value() || *at.state != m.from) {
     return absl::FailedPreconditionError(absl::StrCat(JobKeyText(m.key), " is in ", at.folder,
@@ -106,6 +99,7 @@ absl::Status ApplyMove(const Snapshot& snap, const Move& m, TreeEditor& editor) 
   if (m.from != m.to) {
     TRACKER_RETURN_IF_ERROR(editor.Remove(from_dir));
     TRACKER_RETURN_IF_ERROR(editor.PutTree(to_dir, at.job->tree));
+    changes->push_back({"move", from_dir, absl::StrCat("to ", StateFolder(m.to), "/")});
     if (at.batch->StateFolderOf(m.to) == nullptr) {
       // A batch missing a state folder gets it, in the usual form.
       std::string keep = absl::StrCat(kJobsDir, "/", m.key.study_id, "/", m.key.batch_id, "/",
@@ -120,9 +114,17 @@ absl::Status ApplyMove(const Snapshot& snap, const Move& m, TreeEditor& editor) 
           JobKeyText(m.key), " has no marker ", m.remove, "; nothing was written"));
     }
     TRACKER_RETURN_IF_ERROR(editor.Remove(absl::StrCat(to_dir, "/", m.remove)));
+    changes->push_back({"remove", absl::StrCat(to_dir, "/", m.remove), "run marker"});
+  }
+  if (m.clear_runs) {
+    for (const std::string& marker : at.job->markers) {
+      TRACKER_RETURN_IF_ERROR(editor.Remove(absl::StrCat(to_dir, "/", marker)));
+      changes->push_back({"remove", absl::StrCat(to_dir, "/", marker), "run marker"});
+    }
   }
   if (!m.marker.empty()) {
     TRACKER_RETURN_IF_ERROR(editor.PutBlob(absl::StrCat(to_dir, "/", m.marker), ""));
+    changes->push_back({"add", absl::StrCat(to_dir, "/", m.marker), "run marker"});
   }
   return absl::OkStatus();
 }
@@ -143,7 +145,7 @@ absl::StatusOr<WriteResult> StoreWriter::TransitionJobs(
   for (const Transition& t : transitions) {
     TRACKER_RETURN_IF_ERROR(ValidateJobKey(t.key));
     const std::string name = JobKeyText(t.key);
-    if (t.from == t.to && !t.add_run.has_value() && t.remove_run_file.empty()) {
+    if (t.from == t.to && !t.add_run.has_value() && t.remove_run_file.empty() && !t.clear_runs) {
       return absl::InvalidArgumentError(
           absl::StrCat(name, ": from_state and to_state are the same"));
     }
@@ -155,7 +157,12 @@ absl::StatusOr<WriteResult> StoreWriter::TransitionJobs(
     if (!seen.insert(name).second) {
       return absl::InvalidArgumentError(absl::StrCat(name, " appears twice in one request"));
     }
-    Move m{t.key, t.from, t.to, "", t.remove_run_file};
+    if (t.clear_runs && (!t.remove_run_file.empty() || t.from == State::kQueued ||
+                         t.to == State::kQueued)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          name, ": clear_runs goes neither with remove_run_file nor into or out of queued/"));
+    }
+    Move m{t.key, t.from, t.to, "", t.remove_run_file, t.clear_runs};
     if (!m.remove.empty() && !ParseMarker(m.remove).has_value()) {
       return absl::InvalidArgumentError(
           absl::StrCat(name, ": remove_run_file \"", m.remove.substr(0, 80),
@@ -167,14 +174,16 @@ absl::StatusOr<WriteResult> StoreWriter::TransitionJobs(
     moves.push_back(std::move(m));
   }
 
+  std::vector<Change> changes;
   auto result = Commit(options, branch, tracking::kJobStatusCommitSubject,
                        [&](const Snapshot& snap, TreeEditor& editor) -> absl::Status {
                          for (const Move& m : moves) {
-                           TRACKER_RETURN_IF_ERROR(ApplyMove(snap, m, editor));
+                           TRACKER_RETURN_IF_ERROR(ApplyMove(snap, m, editor, &changes));
                          }
                          return absl::OkStatus();
                        });
-  if (result.ok()) {
+  if (result.ok()) result->changes = std::move(changes);
+  if (result.ok() && !result->dry_run) {
     for (const Move& m : moves) {
       LogInfo("job_transition")
           .Kv("branch", branch)
@@ -232,93 +241,6 @@ absl::StatusOr<WriteResult> StoreWriter::ClearFlag(const WriteOptions& options, 
       });
   if (result.ok()) {
     LogInfo("flag_cleared").Kv("branch", branch).Kv("flag", name).Kv("commit", result->commit);
-  }
-  return result;
-}
-
-absl::StatusOr<WriteResult> StoreWriter::ClearRuns(const WriteOptions& options,
-                                                   const JobKey& key) {
-  TRACKER_RETURN_IF_ERROR(ValidateJobKey(key));
-  const std::string branch = DefaultBranch(options, kMainBranch);
-  int removed = 0;
-  auto result = Commit(
-      options, branch, "remove failed jobs run info",
-      [&](const Snapshot& snap, TreeEditor& editor) -> absl::Status {
-        TRACKER_ASSIGN_OR_RETURN(Located at, Locate(snap, key));
-        if (at.state == State::kQueued) {
-          return absl::FailedPreconditionError(
-              absl::StrCat(JobKeyText(key), " is in queued/: its run is live; cancel it or wait"));
-        }
-        if (at.job->markers.empty()) {
-          return absl::FailedPreconditionError(
-              absl::StrCat(JobKeyText(key), " has no run markers"));
-        }
-        std::string dir = absl::StrCat(kJobsDir, "/", key.study_id, "/", key.batch_id, "/",
-                                       at.folder, "/", key.job_id);
-        for (const std::string& marker : at.job->markers) {
-          TRACKER_RETURN_IF_ERROR(editor.Remove(absl::StrCat(dir, "/", marker)));
-          ++removed;
-        }
-        return absl::OkStatus();
-      });
-  if (result.ok()) {
-    LogInfo("runs_cleared")
-        .Kv("study", key.study_id)
-        .Kv("batch", key.batch_id)
-        .Kv("job", key.job_id)
-        .Kv("markers", removed)
-        .Kv("commit", result->commit);
-  }
-  return result;
-}
-
-absl::StatusOr<WriteResult> StoreWriter::RemoveAnalysis(const WriteOptions& options,
-                                                        const std::string& study_id,
-                                                        const std::string& batch_id,
-                                                        const std::string& analysis_id) {
-  TRACKER_RETURN_IF_ERROR(ValidateStudyId(study_id));
-  TRACKER_RETURN_IF_ERROR(ValidateBatchId(batch_id));
-  TRACKER_RETURN_IF_ERROR(ValidateAnalysisId(analysis_id));
-  const std::string branch = DefaultBranch(options, kMainBranch);
-  auto result = Commit(
-      options, branch,
-      absl::StrCat(study_id, ": remove analysis ", analysis_id, " from batch-summary.tsv"),
-      [&](const Snapshot& snap, TreeEditor& editor) -> absl::Status {
-        const Batch* batch = snap.FindBatch(study_id, batch_id);
-        if (batch == nullptr || !batch->has_summary) {
-          return absl::NotFoundError(absl::StrCat("unknown batch ", study_id, "/", batch_id));
-        }
-        std::string job_id;
-        for (const SummaryLine& line : batch->summary->summary.lines) {
-          if (line.analysis_id == analysis_id) job_id = line.job_id;
-        }
-        if (job_id.empty()) {
-          // Named as admins name the file, from the study (as before the
-          // format moved to //tracking; the excerpt test pins it).
-          return absl::NotFoundError(absl::StrCat("analysis ", analysis_id, " is not in ",
-                                                  study_id, "/", batch_id, "/", kSummaryFile));
-        }
-        const Folder* queued = batch->StateFolderOf(State::kQueued);
-        if (queued != nullptr && queued->Find(job_id) != nullptr) {
-          return absl::FailedPreconditionError(absl::StrCat("analysis ", analysis_id,
-                                                            " belongs to ", job_id,
-                                                            ", which is in queued/ with a live run"));
-        }
-        // Edit the stored bytes (not a re-serialization): comments and every
-        // other line stay exactly as they were. The blob is immutable: read
-        // through a handle of its own.
-        TRACKER_ASSIGN_OR_RETURN(RepositoryPool::Lease lease, readers_.Acquire());
-        TRACKER_ASSIGN_OR_RETURN(std::string text, ReadBlob(lease.get(), batch->summary_blob));
-        TRACKER_ASSIGN_OR_RETURN(std::string edited, RemoveAnalysisLine(text, analysis_id));
-        return editor.PutBlob(
-            absl::StrCat(kJobsDir, "/", study_id, "/", batch_id, "/", kSummaryFile), edited);
-      });
-  if (result.ok()) {
-    LogInfo("analysis_removed")
-        .Kv("study", study_id)
-        .Kv("batch", batch_id)
-        .Kv("analysis", analysis_id)
-        .Kv("commit", result->commit);
   }
   return result;
 }

@@ -184,7 +184,7 @@ TEST_F(WriterTest, AnImportedBatchIsReadAndItsAnalysesStayUnique) {
               HasSubstr(absl::StrCat(batch.study_id, "/2030-01-01/job.0001")));
 
   // Removing one analysis keeps every other byte, the comment too.
-  auto removed = store_->writer().RemoveAnalysis({}, batch.study_id, "2030-01-01", "new-a");
+  auto removed = store_->writer().RemoveAnalysis({}, batch.study_id, "2030-01-01", {"new-a"});
   ASSERT_TRUE(removed.ok()) << removed.status();
   EXPECT_EQ(Git(clone(), absl::StrCat("show main:jobs/", batch.study_id, "/2030-01-01/batch-summary.tsv")),
             "# new\njob.0001\t2\t300\tnew-b\t200");
@@ -202,11 +202,11 @@ TEST_F(WriterTest, FlagsAndRunsAreSetAndCleared) {
   WriteOptions on_scheduler;
   on_scheduler.branch = "scheduler";
   const JobKey failed = JobsIn(State::kFailed).at(0);
-  ASSERT_TRUE(store_->writer().ClearRuns(on_scheduler, failed).ok());
+  ASSERT_TRUE(store_->writer().ClearRuns(on_scheduler, {failed}).ok());
   auto job = store_->reader().GetJob("", failed);
   ASSERT_TRUE(job.ok()) << job.status();
   EXPECT_TRUE(job->runs.empty());
-  EXPECT_EQ(store_->writer().ClearRuns(on_scheduler, failed).status().code(),
+  EXPECT_EQ(store_->writer().ClearRuns(on_scheduler, {failed}).status().code(),
             absl::StatusCode::kFailedPrecondition);
 }
 
