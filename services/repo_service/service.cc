@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
+#include "services/repo_service/service_convert.h"
 #include "tracking/proto.h"
 
 namespace tracker::repo {
@@ -30,15 +31,6 @@ void ToProto(const JobKey& key, v1::JobKey* out) {
   out->set_study_id(key.study_id);
   out->set_batch_id(key.batch_id);
   out->set_job_id(key.job_id);
-}
-
-WriteOptions FromProto(const v1::WriteOptions& o) {
-  return {o.branch(), o.expected_tip(), o.message(), o.author().name(), o.author().email()};
-}
-
-void ToProto(const WriteResult& r, v1::WriteResult* out) {
-  out->set_commit(r.commit);
-  out->set_branch(r.branch);
 }
 
 void ToProto(const Run& run, v1::RunMarker* out) {

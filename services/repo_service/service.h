@@ -45,6 +45,12 @@ class RepoServiceImpl final : public tracker::v1::RepoService::Service {
                                tracker::v1::ListTransitionsResponse*) override;
   grpc::Status Audit(grpc::ServerContext*, const tracker::v1::AuditRequest*,
                      tracker::v1::AuditResponse*) override;
+  // service_settings.cc
+  grpc::Status GetRuntimeSettings(grpc::ServerContext*,
+                                  const tracker::v1::GetRuntimeSettingsRequest*,
+                                  tracker::v1::GetRuntimeSettingsResponse*) override;
+  grpc::Status SetRuntimeSetting(grpc::ServerContext*, const tracker::v1::SetRuntimeSettingRequest*,
+                                 tracker::v1::SetRuntimeSettingResponse*) override;
 
  private:
   RepoStore* store_;

@@ -44,6 +44,8 @@ class ServiceTestClient {
   TRACKER_TEST_CALL(Report, ReportRequest, ReportResponse)
   TRACKER_TEST_CALL(ListTransitions, ListTransitionsRequest, ListTransitionsResponse)
   TRACKER_TEST_CALL(Audit, AuditRequest, AuditResponse)
+  TRACKER_TEST_CALL(GetRuntimeSettings, GetRuntimeSettingsRequest, GetRuntimeSettingsResponse)
+  TRACKER_TEST_CALL(SetRuntimeSetting, SetRuntimeSettingRequest, SetRuntimeSettingResponse)
 #undef TRACKER_TEST_CALL
 
   // The calls the store's old face took without a request.
