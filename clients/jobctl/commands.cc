@@ -11,7 +11,7 @@ const std::set<std::string>& GlobalValuedOptions() {
 }
 
 const std::vector<Command>& Commands() {
-  static const std::vector<Command> commands = {
+  static const std::vector<Command> commands = WithRecoveryCommands({
       {"report", "the seed's status lines per study and state",
        R"(usage: jobctl report [--branch=scheduler|main] [--changes | --send] [--json]
 
@@ -173,9 +173,9 @@ examples:
        R"(usage: jobctl set-parallel ENV N
 
 From the next cycle at most N jobs run on ENV at once. Lowering it cancels
-nothing: the environment drains to N. The change lives in the running
-scheduler: also set compute_environments.ENV.max_parallel_runs in its
-config, or a restart brings the old value back.
+nothing: the environment drains to N. The same as `jobctl set ENV
+max_parallel_runs N`: written to jobs/scheduler-settings.yaml on main, so
+it survives restarts.
 
 example:
   jobctl set-parallel rdpc_prod 8)",
@@ -211,7 +211,7 @@ remote. Run it before maintenance, so nothing waits on this clone only.
 example:
   jobctl sync)",
        {}, {"json"}, 0, 0, CmdSync},
-  };
+  });
   return commands;
 }
 

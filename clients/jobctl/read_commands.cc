@@ -256,6 +256,7 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
   // was there); a paused or stopped environment holds them.
   ui.Table({"ENVIRONMENT", "LAST CYCLE", "OUTCOME", "QUEUED/MAX", "WAITING", "NEXT CYCLE", "FLAGS"},
            rows);
+  PrintRecoveryStatus(ui, status);
   std::cout << "\n";
   if (!synced.ok()) return ServerError(name, synced);
   ui.Branches(sync);

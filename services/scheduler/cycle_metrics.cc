@@ -71,4 +71,18 @@ void RecordJobCounts(const tracker::v1::ReportResponse& report) {
   }
 }
 
+void RecordFailedChecks(int published, int not_published, int unverifiable) {
+  static auto& checks = R().Counter("tracker_scheduler_failed_checks_total",
+                                    "Failed jobs checked in SONG, by result", {"result"});
+  checks.Add({"published"}, published);
+  checks.Add({"not_published"}, not_published);
+  checks.Add({"unverifiable"}, unverifiable);
+}
+
+void RecordLostReleased(int count) {
+  static auto& released = R().Counter("tracker_scheduler_lost_runs_released_total",
+                                      "Queued jobs whose lost run was released to failed/", {});
+  released.Add({}, count);
+}
+
 }  // namespace tracker::scheduler
