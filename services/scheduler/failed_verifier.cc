@@ -104,7 +104,8 @@ FailedVerifier::Result FailedVerifier::Run(bool dry_run) {
     LogInfo("failed_job_completed").Kv("job", key).Kv("why", a.detail());
     lines.push_back(absl::StrCat(key, ": ", a.detail()));
   }
-  alerts_->Alert(AlertLevel::kInfo, absl::StrCat("failed_published:", lines.front()),
+  alerts_->Alert(AlertLevel::kInfo,
+                 absl::StrCat("failed_published:", tracking::JobKeyText(completed.front().key())),
                  absl::StrCat(completed.size(), " failed job", completed.size() == 1 ? "" : "s",
                               " moved to completed/: the analyses are all PUBLISHED in SONG\n",
                               absl::StrJoin(lines, "\n")));

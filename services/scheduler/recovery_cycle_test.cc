@@ -71,8 +71,9 @@ class RecoveryCycleTest : public ::testing::Test {
 };
 
 TEST_F(RecoveryCycleTest, FailedJobsArePublishedCheckedAFewPerCycleAndCompleted) {
+  int n = 0;
   for (const char* job : {"job.0001", "job.0002", "job.0003"}) {
-    repo_.AddJob("S-A", job, JOB_STATE_FAILED, {Marker(-86400, "wes-" + std::string(job))});
+    repo_.AddJob("S-A", job, JOB_STATE_FAILED, {Marker(-86400, "wes-f" + std::to_string(++n))});
   }
   RunCycleResponse r = Cycle();
   ASSERT_EQ(r.failed_checked_size(), 2);
