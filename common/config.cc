@@ -240,7 +240,8 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
       root, "",
       {"job_tracking_repo", "tracking_repo_push_interval", "scheduling_interval",
        "compute_environments", "workflow", "slack_notification", "report_interval",
-       "unverified_alert_after", "reconcile_grace"});
+       "unverified_alert_after", "reconcile_grace", "verify_failed_jobs_per_cycle",
+       "lost_run_after"});
   if (!keys.ok()) return keys;
 
   TrackerConfig config;
@@ -265,6 +266,13 @@ absl::StatusOr<TrackerConfig> ParseTrackerConfig(const std::string& yaml_text) {
   auto grace = GetNumber(root["reconcile_grace"], "reconcile_grace", 10, 0);
   if (!grace.ok()) return grace.status();
   config.reconcile_grace_minutes = *grace;
+  auto per_cycle = GetInt(root["verify_failed_jobs_per_cycle"], "verify_failed_jobs_per_cycle",
+                         config.verify_failed_jobs_per_cycle, 0);
+  if (!per_cycle.ok()) return per_cycle.status();
+  config.verify_failed_jobs_per_cycle = *per_cycle;
+  auto lost = GetNumber(root["lost_run_after"], "lost_run_after", config.lost_run_after_minutes, 1);
+  if (!lost.ok()) return lost.status();
+  config.lost_run_after_minutes = *lost;
 
   const YAML::Node envs = root["compute_environments"];
   if (envs && !envs.IsNull()) {

@@ -62,6 +62,13 @@ struct TrackerConfig {
   // after this many minutes: ARGO's search shows a run only once its
   // indexer (workflow-relay) has seen an event of it.
   double reconcile_grace_minutes = 10;
+  // Failed jobs checked in SONG per cycle (round robin); those whose
+  // analyses are all PUBLISHED move to completed/. 0 = off.
+  int verify_failed_jobs_per_cycle = 20;
+  // A queued job whose run has stayed UNKNOWN this many minutes is
+  // recorded as lost (one whose run the service does not know at all is
+  // lost after reconcile_grace).
+  double lost_run_after_minutes = 60;
   std::map<std::string, ComputeEnvironment> compute_environments;
   WorkflowConfig workflow;
   // Name of the environment variable holding the Slack incoming-webhook URL

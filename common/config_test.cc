@@ -41,6 +41,8 @@ TEST(ConfigTest, ParsesTheSeedExample) {
   EXPECT_EQ(config->tracking_repo_push_interval_hours, 12);
   EXPECT_EQ(config->scheduling_interval_minutes, 30);
   EXPECT_EQ(config->reconcile_grace_minutes, 10);  // the default
+  EXPECT_EQ(config->verify_failed_jobs_per_cycle, 20);  // on by default
+  EXPECT_EQ(config->lost_run_after_minutes, 60);
   ASSERT_EQ(config->compute_environments.size(), 2u);
   const ComputeEnvironment& qa = config->compute_environments.at("rdpc_qa");
   EXPECT_EQ(qa.max_parallel_runs, 4);
@@ -103,6 +105,9 @@ TEST(ConfigTest, EachBadValueNamesItsKey) {
        "compute_environments.qa.max_parallel_runs"},
       {"scheduling_interval: soon\n", "scheduling_interval"},
       {"reconcile_grace: -5\n", "reconcile_grace"},
+      {"verify_failed_jobs_per_cycle: -1\n", "verify_failed_jobs_per_cycle"},
+      {"verify_failed_jobs_per_cycle: some\n", "verify_failed_jobs_per_cycle"},
+      {"lost_run_after: 0\n", "lost_run_after"},
       {"tracking_repo_push_interval: [1]\n", "tracking_repo_push_interval"},
       {"schedulng_interval: 30\n", "schedulng_interval"},
       {"slack_notification:\n  web_hook_url: https://hooks.slack.com/x\n",

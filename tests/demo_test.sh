@@ -21,6 +21,12 @@ open="$(echo "$final" | awk '$2 == "backlog" || $2 == "queued" { n += $3 } END {
 [ "$open" -eq 0 ] || fail "$open jobs still in backlog/ or queued/"
 grep -q "done: all $jobs demo jobs reached completed/ or failed/" "$out" || fail "no closing line"
 grep -q "^== cycle 1: jobctl cycle" "$out" || fail "no cycle was shown"
+# A failed job whose analyses were then PUBLISHED, completed by the scheduler
+# itself with a commit saying why.
+grep -q "failed, but its data arrived" "$out" || fail "no failed job was published"
+grep -q "failed, but .* analyses PUBLISHED" "$out" || fail "the cycle did not complete the published failed job"
+grep -q "\[scheduler\] update job status: 1 failed job completed, analyses all PUBLISHED in SONG" "$out" \
+  || fail "no commit for the published failed job"
 [ "$(grep -c '^  report:' "$out")" -ge 1 ] || fail "no report after a cycle"
 sed -n '/^== Slack messages/,/^== final report/p' "$out" | grep -q "Transfer job status" \
   || fail "the Slack messages were not shown"

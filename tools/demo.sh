@@ -7,8 +7,9 @@
 # ../shared/fixtures is absent; starts the WES simulators (two compute
 # environments), the SONG simulator, the Slack sink and the four services on
 # free loopback ports; runs scheduling cycles until every demo job is in
-# completed/ or failed/ (failed jobs are requeued once, as an admin would,
-# and resume their run); shows the report after each cycle and the Slack
+# completed/ or failed/ (a failed job whose analyses are then PUBLISHED in
+# SONG is completed by the scheduler itself; the other failed jobs are
+# requeued once, as an admin would, and resume their run); shows the report after each cycle and the Slack
 # messages at the end. Stops everything it started, also on Ctrl-C.
 #
 # usage: tools/demo.sh [--jobs N] [--failure_rate R] [--interval SECONDS] [--keep]
@@ -85,6 +86,10 @@ start wes-sim-rdpc_prod "$bin/tools/sim/wes-sim" --port=0 --seed=11 --queued_ms=
 start wes-sim-rdpc_qa "$bin/tools/sim/wes-sim" --port=0 --seed=12 --queued_ms=300 --running_ms=1500 \
   --failure_rate="$failure_rate" --client_id=demo-qa --client_secret=demo-qa-secret
 song="http://127.0.0.1:$(port song-sim)"
+# The first run on rdpc_prod fails, so that the demo always has a failed
+# job to show what happens to one whose data arrived anyway.
+curl -s -X POST "http://127.0.0.1:$(port wes-sim-rdpc_prod)/_sim/outcomes" \
+  -d '{"outcomes":["EXECUTOR_ERROR"]}' >/dev/null
 
 step "tracking repository"
 if [ -f "$fixtures/tracking-excerpt.bundle" ]; then
@@ -182,6 +187,7 @@ echo "  what the first cycle would do: jobctl cycle --dry-run"
 jobctl cycle --dry-run | sed 's/^/  /'
 
 requeued=0
+published=0
 demo_start="$(date +%s)"
 for cycle in $(seq 1 200); do
   step "cycle $cycle: jobctl cycle"
@@ -190,6 +196,30 @@ for cycle in $(seq 1 200); do
   jobctl report | sed 's/^/    /'
   if [ "$(open_jobs)" -eq 0 ]; then
     failed="$(jobctl jobs --state=failed --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("jobs", [])))')"
+    if [ "$failed" -gt 0 ] && [ "$published" -eq 0 ]; then
+      published=1
+      # A failed run whose upload had finished: the real campaign had 16
+      # such jobs, moved to completed/ by hand once an admin found their
+      # analyses PUBLISHED. The scheduler now checks failed jobs in SONG.
+      job="$(jobctl jobs --state=failed --json | python3 -c '
+import json, sys
+j = json.load(sys.stdin)["jobs"][0]["key"]
+print(j["study_id"], j["batch_id"], j["job_id"])')"
+      read -r study batch job_id <<<"$job"
+      step "$study/$batch/$job_id failed, but its data arrived: its analyses are PUBLISHED in SONG now"
+      git -C "$work/clone.git" show "scheduler:jobs/$study/$batch/failed/$job_id/params.json" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+ids = p["analysis_id"] if isinstance(p["analysis_id"], list) else [p["analysis_id"]]
+print(json.dumps({"study_id": p["study_id"], "analysis_ids": ids}))' |
+        curl -s -X POST "$song/_sim/publish" -d @- >/dev/null
+      echo "  the next cycle checks failed jobs in SONG (verify_failed_jobs_per_cycle) and completes it:"
+      jobctl cycle | sed 's/^/  /'
+      echo "  its commit on the scheduler branch:"
+      git -C "$work/clone.git" log -1 --format=%B --grep="failed job.* completed, analyses all PUBLISHED" scheduler |
+        sed '/^$/d; s/^/    /'
+      continue
+    fi
     if [ "$failed" -gt 0 ] && [ "$requeued" -eq 0 ]; then
       requeued=1
       step "$failed jobs failed: an admin requeues them (jobctl requeue --study=... --yes); they resume"

@@ -189,9 +189,9 @@ examples:
        R"(usage: jobctl set-parallel ENV N
 
 From the next cycle at most N jobs run on ENV at once. Lowering it cancels
-nothing: the environment drains to N. The change lives in the running
-scheduler: also set compute_environments.ENV.max_parallel_runs in its
-config, or a restart brings the old value back.
+nothing: the environment drains to N. The same as `jobctl set ENV
+max_parallel_runs N`: written to jobs/scheduler-settings.yaml on main, so
+it survives restarts.
 
 example:
   jobctl set-parallel rdpc_prod 8)",
@@ -233,7 +233,7 @@ example:
     auto after = all.begin();
     while (after != all.end() && after->name != "add-batch") ++after;
     all.insert(after == all.end() ? after : after + 1, admin.begin(), admin.end());
-    return all;
+    return WithRecoveryCommands(std::move(all));
   }();
   return commands;
 }

@@ -65,6 +65,16 @@ int ImportPlannedBatch(const std::string& name, Services& s, const Ui& ui, const
                        const std::string& study, const std::string& batch, const BatchPlan& plan,
                        const std::string& message);
 
+// recovery_commands.cc: set, complete --verify, release-lost.
+std::vector<Command> WithRecoveryCommands(std::vector<Command> commands);
+int CmdSet(const std::string&, Services&, const Ui&, const Args&);
+int CmdComplete(const std::string&, Services&, const Ui&, const Args&);
+int CmdReleaseLost(const std::string&, Services&, const Ui&, const Args&);
+// What `status` adds: disabled environments, settings from the file, lost runs.
+void PrintRecoveryStatus(const Ui& ui, const tracker::v1::GetStatusResponse& status);
+// What `cycle` adds: the failed jobs checked in SONG, a settings note.
+void PrintCycleChecks(const Ui& ui, const tracker::v1::RunCycleResponse& out);
+
 }  // namespace jobctl
 
 #endif  // CLIENTS_JOBCTL_COMMANDS_H_

@@ -40,6 +40,7 @@ int CmdCycle(const std::string& name, Services& s, const Ui& ui, const Args& arg
     }
     if (!rows.empty()) ui.Table({"  JOB", "ACTION", "RUN", "DETAIL"}, rows);
   }
+  PrintCycleChecks(ui, out);
   if (out.dry_run()) {
     std::cout << "dry run: nothing was written and nothing started\n";
   } else {
@@ -60,6 +61,7 @@ int CmdSetParallel(const std::string& name, Services& s, const Ui& ui, const Arg
   SetMaxParallelRunsResponse out;
   absl::Status st = s.Call([&](grpc::ClientContext* c) { return s.scheduler->SetMaxParallelRuns(c, req, &out); });
   if (!st.ok()) return ServerError(name, st);
+  PushMain(s, name);  // the setting is written on main
   if (args.Has("json")) {
     ui.Json(out);
   } else {

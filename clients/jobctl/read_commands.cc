@@ -271,6 +271,7 @@ int CmdStatus(const std::string& name, Services& s, const Ui& ui, const Args& ar
   ui.Table({"ENVIRONMENT", "LAST CYCLE", "OUTCOME", "QUEUED/MAX", "WAITING", "NEXT CYCLE", "FLAGS"},
            rows);
   PrintHeldJobs(s);
+  PrintRecoveryStatus(ui, status);
   std::cout << "\n";
   if (!synced.ok()) return ServerError(name, synced);
   ui.Branches(sync);

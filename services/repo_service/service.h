@@ -54,6 +54,12 @@ class RepoServiceImpl final : public tracker::v1::RepoService::Service {
                            tracker::v1::WriteResult*) override;
   grpc::Status RevertCommit(grpc::ServerContext*, const tracker::v1::RevertCommitRequest*,
                             tracker::v1::WriteResult*) override;
+  // service_settings.cc
+  grpc::Status GetRuntimeSettings(grpc::ServerContext*,
+                                  const tracker::v1::GetRuntimeSettingsRequest*,
+                                  tracker::v1::GetRuntimeSettingsResponse*) override;
+  grpc::Status SetRuntimeSetting(grpc::ServerContext*, const tracker::v1::SetRuntimeSettingRequest*,
+                                 tracker::v1::SetRuntimeSettingResponse*) override;
 
  private:
   RepoStore* store_;

@@ -48,6 +48,8 @@ class ServiceTestClient {
   TRACKER_TEST_CALL(HoldJobs, HoldJobsRequest, WriteResult)
   TRACKER_TEST_CALL(ReleaseJobs, ReleaseJobsRequest, WriteResult)
   TRACKER_TEST_CALL(RevertCommit, RevertCommitRequest, WriteResult)
+  TRACKER_TEST_CALL(GetRuntimeSettings, GetRuntimeSettingsRequest, GetRuntimeSettingsResponse)
+  TRACKER_TEST_CALL(SetRuntimeSetting, SetRuntimeSettingRequest, SetRuntimeSettingResponse)
 #undef TRACKER_TEST_CALL
 
   // The calls the store's old face took without a request.

@@ -7,6 +7,7 @@
 #include "services/repo_service/git_util.h"
 #include "tracking/batch_summary.h"
 #include "tracking/flags.h"
+#include "tracking/runtime_settings.h"
 #include "tracking/ids.h"
 #include "tracking/layout.h"
 #include "tracking/run_marker.h"
@@ -159,6 +160,18 @@ absl::StatusOr<std::string> LoadFlagContent(git_repository* repo, const git_oid&
   return ReadBlob(repo, blob_oid);
 }
 
+// The settings file's bytes, from a previous snapshot when it has the same
+// blob (every write loads a snapshot; the file rarely changes).
+absl::StatusOr<std::string> LoadSettingsText(git_repository* repo, const git_oid& blob_oid,
+                                             const std::vector<const Snapshot*>& previous) {
+  for (const Snapshot* prev : previous) {
+    if (prev != nullptr && prev->has_settings && OidEqual(prev->settings_blob, blob_oid)) {
+      return prev->settings_text;
+    }
+  }
+  return ReadBlob(repo, blob_oid);
+}
+
 absl::StatusOr<std::shared_ptr<const Batch>> LoadBatch(
     git_repository* repo, const std::string& id, const git_oid& oid,
     const std::vector<const Batch*>& prev_batches, TreeCache* cache) {
@@ -268,6 +281,12 @@ absl::StatusOr<std::shared_ptr<const Snapshot>> LoadTreeSnapshot(
         auto content = LoadFlagContent(repo, *oid, previous);
         if (!content.ok()) return content.status();
         snapshot->flags.push_back({flag->kind, flag->environment, name, *oid, *std::move(content)});
+      } else if (name == tracking::kSettingsFile) {
+        auto text = LoadSettingsText(repo, *oid, previous);
+        if (!text.ok()) return text.status();
+        snapshot->has_settings = true;
+        snapshot->settings_blob = *oid;
+        snapshot->settings_text = *std::move(text);
       } else if (name != ".gitignore" && name != kGitkeep) {
         snapshot->unknown_entries.push_back(name);
       }

@@ -85,6 +85,11 @@ struct Snapshot {
   git_oid jobs_tree{};
   std::map<std::string, std::shared_ptr<const Study>> studies;  // byte order
   std::vector<FlagFile> flags;
+  // jobs/scheduler-settings.yaml (tracking/runtime_settings.h), as stored;
+  // parsed by whoever reads it, so a hand-broken file never breaks a load.
+  bool has_settings = false;
+  git_oid settings_blob{};
+  std::string settings_text;
   // Entries under jobs/ that are neither a study nor a flag (reported only).
   std::vector<std::string> unknown_entries;
   int64_t job_count = 0;

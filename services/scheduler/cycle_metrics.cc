@@ -100,4 +100,18 @@ void RecordVerification(const std::string& environment, VerificationResult resul
   verifications.Add({environment, name});
 }
 
+void RecordFailedChecks(int published, int not_published, int unverifiable) {
+  static auto& checks = R().Counter("tracker_scheduler_failed_checks_total",
+                                    "Failed jobs checked in SONG, by result", {"result"});
+  checks.Add({"published"}, published);
+  checks.Add({"not_published"}, not_published);
+  checks.Add({"unverifiable"}, unverifiable);
+}
+
+void RecordLostReleased(int count) {
+  static auto& released = R().Counter("tracker_scheduler_lost_runs_released_total",
+                                      "Queued jobs whose lost run was released to failed/", {});
+  released.Add({}, count);
+}
+
 }  // namespace tracker::scheduler

@@ -11,6 +11,9 @@
 //   tracker_scheduler_queued_jobs{environment}, tracker_scheduler_max_parallel_runs{environment},
 //   tracker_scheduler_backlog_waiting{environment},
 //   tracker_scheduler_environment_paused{environment}, ..._stopped{environment}  (0 or 1)
+//   tracker_scheduler_failed_checks_total{result}  failed jobs checked in SONG:
+//       published (moved to completed/), not_published, unverifiable
+//   tracker_scheduler_lost_runs_released_total  lost runs moved to failed/
 //   tracker_jobs{study, state}, tracker_job_bytes{study, state}   per study and
 //       state folder, from the report (bytes from the batch summaries)
 //   tracker_scheduler_run_failures_total{environment, reason}  reason: the run's
@@ -51,6 +54,9 @@ void RecordRunFailure(const std::string& environment, tracker::v1::RunState fina
 
 enum class VerificationResult { kVerified, kNotPublished, kError };
 void RecordVerification(const std::string& environment, VerificationResult result);
+// The failed jobs one cycle checked in SONG, by result.
+void RecordFailedChecks(int published, int not_published, int unverifiable);
+void RecordLostReleased(int count);
 
 }  // namespace tracker::scheduler
 

@@ -42,6 +42,8 @@ class CycleTest : public ::testing::Test {
     config_.scheduling_interval_minutes = 30;
     config_.tracking_repo_push_interval_hours = 12;
     config_.workflow = {"https://github.com/icgc-argo/song-score-transfer", "0.4.0"};
+    // The failed jobs' check in SONG has its own tests (recovery_cycle_test).
+    config_.verify_failed_jobs_per_cycle = 0;
     ComputeEnvironment qa;
     qa.name = "qa";
     qa.wes_url = "http://wes";

@@ -14,6 +14,7 @@
 #include "services/scheduler/scheduler.h"
 #include "tracking/flags.h"
 #include "tracking/layout.h"
+#include "tracking/runtime_settings.h"
 
 namespace tracker::scheduler {
 
@@ -24,6 +25,15 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
   out->set_outcome(CYCLE_OUTCOME_OK);
   if (!dry_run) ++env_cycles_[env];
   const ComputeEnvironment& config = config_.compute_environments.at(env);
+  const EffectiveSettings settings = settings_.For(env);
+  if (!settings.enabled) {
+    // As when the original's config had the environment commented out:
+    // nothing is read, started or moved on it.
+    out->set_outcome(CYCLE_OUTCOME_PAUSED);
+    out->set_message(absl::StrCat("disabled: ", tracking::kSettingsPath,
+                                  " has enabled: false for it (jobctl set ", env, " enabled true)"));
+    return;
+  }
   auto flags = repo_.ListFlags();
   if (!flags.ok()) {
     out->set_outcome(CYCLE_OUTCOME_ERROR);
@@ -82,7 +92,7 @@ void Scheduler::RunEnvironment(const std::string& env, bool dry_run,
     StopRules rules;
     rules.two_windows = config.two_window_rule;
     rules.excessive_failure_threshold =
-        config.excessive_failure_rule ? config.excessive_failure_threshold : 0;
+        config.excessive_failure_rule ? settings.excessive_failure_threshold : 0;
     if (std::optional<CircuitBreaker::Trip> trip = breaker_.Check(env, rules)) {
       stop_reason = trip->reason;
       if (!dry_run && breaker_.Stop(env, *trip)) push_now_ = true;

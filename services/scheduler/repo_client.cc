@@ -131,6 +131,35 @@ absl::Status RepoClient::SetFlag(Flag flag, const std::string& message) {
                    [&](grpc::ClientContext* c) { return stub_->SetFlag(c, req, &written); });
 }
 
+absl::StatusOr<GetRuntimeSettingsResponse> RepoClient::GetRuntimeSettings() {
+  GetRuntimeSettingsRequest req;
+  req.set_branch(tracking::kMainBranch);  // admins change them there
+  GetRuntimeSettingsResponse out;
+  TRACKER_RETURN_IF_ERROR(rpc_.Call("RepoService.GetRuntimeSettings", Idempotency::kIdempotent,
+                                    [&](grpc::ClientContext* c) {
+                                      return stub_->GetRuntimeSettings(c, req, &out);
+                                    }));
+  return out;
+}
+
+absl::StatusOr<SetRuntimeSettingResponse> RepoClient::SetRuntimeSetting(
+    const std::string& environment, const std::string& key, const std::string& value,
+    bool dry_run, const std::string& admin) {
+  SetRuntimeSettingRequest req;
+  req.mutable_options()->set_branch(tracking::kMainBranch);
+  if (!admin.empty()) req.mutable_options()->mutable_author()->set_name(admin);
+  req.set_environment(environment);
+  req.set_key(key);
+  req.set_value(value);
+  req.set_dry_run(dry_run);
+  SetRuntimeSettingResponse out;
+  TRACKER_RETURN_IF_ERROR(rpc_.Call("RepoService.SetRuntimeSetting", Idempotency::kNonIdempotent,
+                                    [&](grpc::ClientContext* c) {
+                                      return stub_->SetRuntimeSetting(c, req, &out);
+                                    }));
+  return out;
+}
+
 absl::Status RepoClient::Fetch() {
   FetchResponse fetched;
   return rpc_.Call("RepoService.Fetch", Idempotency::kIdempotent, [&](grpc::ClientContext* c) {

@@ -56,6 +56,14 @@ class RepoClient {
                               const std::string& message);
   absl::Status SetFlag(tracker::v1::Flag flag, const std::string& message);
 
+  // The runtime settings file on main (jobs/scheduler-settings.yaml).
+  absl::StatusOr<tracker::v1::GetRuntimeSettingsResponse> GetRuntimeSettings();
+  // One key of it, on main, as one commit by `admin` ("" = the
+  // repository's default author) whose message names the change.
+  absl::StatusOr<tracker::v1::SetRuntimeSettingResponse> SetRuntimeSetting(
+      const std::string& environment, const std::string& key, const std::string& value,
+      bool dry_run, const std::string& admin);
+
   absl::Status Fetch();
   // Merges `source` into `branch`.
   absl::Status Merge(const std::string& branch, const std::string& source);

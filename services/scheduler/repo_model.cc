@@ -12,6 +12,7 @@
 #include "tracking/layout.h"
 #include "tracking/proto.h"
 #include "tracking/run_marker.h"
+#include "tracking/runtime_settings.h"
 
 namespace tracker::scheduler {
 
@@ -177,6 +178,41 @@ RepoModel::RepoModel() {
           *c->mutable_key() = jobs[k].key;
           c->set_from_folder(tracking::StateFolder(tracking::State::kQueued));
           c->set_to_folder(tracking::StateFolder(tracking::State::kFailed));
+        }
+        return grpc::Status::OK;
+      }));
+  // jobs/scheduler-settings.yaml on main, through the format's own rules.
+  ON_CALL(stub, GetRuntimeSettings(_, _, _))
+      .WillByDefault(Invoke([this](auto*, auto&, GetRuntimeSettingsResponse* out) {
+        absl::MutexLock lock(&mu);
+        out->set_present(!settings.empty());
+        for (const auto& [env, values] : settings) {
+          for (const std::string& key : tracking::RuntimeSettingKeys()) {
+            std::string value = tracking::RuntimeSettingText(settings, env, key);
+            if (value.empty()) continue;
+            auto* s = out->add_settings();
+            s->set_environment(env);
+            s->set_key(key);
+            s->set_value(value);
+          }
+        }
+        return grpc::Status::OK;
+      }));
+  ON_CALL(stub, SetRuntimeSetting(_, _, _))
+      .WillByDefault(Invoke([this](auto*, const SetRuntimeSettingRequest& req,
+                                   SetRuntimeSettingResponse* out) {
+        absl::MutexLock lock(&mu);
+        tracking::RuntimeSettings next = settings;
+        auto previous = tracking::SetRuntimeSetting(&next, req.environment(), req.key(), req.value());
+        if (!previous.ok()) {
+          return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::string(previous.status().message()));
+        }
+        out->set_previous(*previous);
+        out->set_value(tracking::RuntimeSettingText(next, req.environment(), req.key()));
+        out->set_changed(out->previous() != out->value());
+        if (!req.dry_run()) {
+          settings = next;
+          settings_authors.push_back(req.options().author().name());
         }
         return grpc::Status::OK;
       }));

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "proto/tracker/v1/repo_mock.grpc.pb.h"
 #include "services/scheduler/rpc.h"
+#include "tracking/runtime_settings.h"
 
 namespace tracker::scheduler {
 
@@ -65,6 +66,8 @@ class RepoModel {
   std::string remote_tip = "r0";
   std::string report_commit = "c1";
   std::vector<tracker::v1::ListTransitionsRequest> transitions_asked;
+  tracking::RuntimeSettings settings;         // jobs/scheduler-settings.yaml on main
+  std::vector<std::string> settings_authors;  // of every SetRuntimeSetting written
 };
 
 }  // namespace tracker::scheduler

@@ -11,17 +11,20 @@ namespace tracker::scheduler {
 using namespace tracker::v1;  // NOLINT: generated message names
 
 RunChecker::RunChecker(WesPoller::StubInterface* wes, RpcCaller* upstream, JobVerifier* verifier,
-                       Alerter* alerts, Clock* clock, absl::Duration unverified_alert_after)
+                       Alerter* alerts, Clock* clock, absl::Duration unverified_alert_after,
+                       LostRuns* lost)
     : wes_(wes),
       upstream_(upstream),
       verifier_(verifier),
       alerts_(alerts),
       clock_(clock),
-      unverified_alert_after_(unverified_alert_after) {}
+      unverified_alert_after_(unverified_alert_after),
+      lost_(lost) {}
 
 RunChecker::Result RunChecker::Check(const std::string& env, const std::vector<JobSummary>& running,
                                      EnvironmentCycle* out) {
   Result result;
+  if (lost_ != nullptr) lost_->Keep(env, running);
   if (running.empty()) return result;
   GetRunStatesRequest req;
   req.set_environment(env);
@@ -52,6 +55,12 @@ RunChecker::Result RunChecker::Check(const std::string& env, const std::vector<J
   for (size_t i = 0; i < running.size(); ++i) {
     const JobSummary& job = running[i];
     const RunStatus& st = states.runs(i);
+    if (lost_ != nullptr) {
+      if (std::optional<LostRun> lost = lost_->Observe(env, job, st)) {
+        AddAction(out, job.key(), CYCLE_ACTION_LOST, st.run_id(), lost->reason());
+        continue;
+      }
+    }
     if (st.error_code() != 0) {
       const std::string key = tracking::JobKeyText(job.key());
       AddAction(out, job.key(), CYCLE_ACTION_WAITING, st.run_id(), st.error_message());

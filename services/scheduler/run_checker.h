@@ -12,6 +12,7 @@
 #include "proto/tracker/v1/repo.pb.h"
 #include "proto/tracker/v1/scheduler.pb.h"
 #include "proto/tracker/v1/wes.grpc.pb.h"
+#include "services/scheduler/lost_runs.h"
 #include "services/scheduler/notifier.h"
 #include "services/scheduler/rpc.h"
 #include "services/scheduler/verification.h"
@@ -22,7 +23,8 @@ namespace tracker::scheduler {
 // environment whose current run is a real one (not a pending start): their
 // states from wes-poller in one call; COMPLETE and verified goes to
 // completed/, EXECUTOR_ERROR, SYSTEM_ERROR, CANCELED and PREEMPTED to
-// failed/, everything else stays. Infrastructure trouble never fails a job:
+// failed/, everything else stays; a run the service does not know, or
+// UNKNOWN for long, is recorded as lost (LostRuns). Infrastructure trouble never fails a job:
 // an unreachable workflow service changes nothing this cycle, and a run
 // that cannot be read or verified waits.
 //
@@ -30,9 +32,11 @@ namespace tracker::scheduler {
 // after `unverified_alert_after`. Thread-safe; owns nothing it is given.
 class RunChecker {
  public:
+  // `lost`: where runs the workflow service does not know are recorded
+  // (null: such a job only waits, with a WARNING).
   RunChecker(tracker::v1::WesPoller::StubInterface* wes, RpcCaller* upstream,
              JobVerifier* verifier, Alerter* alerts, Clock* clock,
-             absl::Duration unverified_alert_after);
+             absl::Duration unverified_alert_after, LostRuns* lost = nullptr);
 
   struct Result {
     std::vector<tracker::v1::Transition> moves;  // queued -> completed / failed
@@ -56,6 +60,7 @@ class RunChecker {
   Alerter* const alerts_;
   Clock* const clock_;
   const absl::Duration unverified_alert_after_;
+  LostRuns* const lost_;
 
   absl::Mutex mu_;
   // Job key -> when its run was first seen COMPLETE and not yet verified.

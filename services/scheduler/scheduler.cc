@@ -9,6 +9,7 @@
 #include "proto/tracker/v1/scheduler_names.h"
 #include "services/scheduler/cycle_metrics.h"
 #include "tracking/layout.h"
+#include "tracking/runtime_settings.h"
 
 namespace tracker::scheduler {
 
@@ -19,12 +20,17 @@ Scheduler::Scheduler(TrackerConfig config, SchedulerOptions options,
                      AzureVerifier::StubInterface* verifier, Notifier* notifier, Clock* clock)
     : config_(std::move(config)),
       clock_(clock),
+      wes_(wes),
       alerts_(notifier, clock),
       upstream_(options.upstream, clock),
       repo_(repo, options.rpc, clock),
       verifier_(&repo_, verifier, &upstream_, options.verify_concurrency),
+      settings_(&config_, &repo_, &alerts_),
+      lost_(&alerts_, clock, absl::Seconds(config_.reconcile_grace_minutes * 60),
+            absl::Seconds(config_.lost_run_after_minutes * 60)),
+      failed_(&repo_, &verifier_, &alerts_, config_.verify_failed_jobs_per_cycle),
       checker_(wes, &upstream_, &verifier_, &alerts_, clock,
-               absl::Minutes(config_.unverified_alert_after_minutes)),
+               absl::Minutes(config_.unverified_alert_after_minutes), &lost_),
       breaker_(&repo_, &alerts_, clock, interval()),
       backlog_(&repo_, StudyOrder{std::move(options.studies), std::move(options.only_studies),
                                   std::move(options.exclude)}),
@@ -89,6 +95,7 @@ absl::StatusOr<RunCycleResponse> Scheduler::RunCycle(const std::string& environm
   out.set_dry_run(dry_run);
   std::set<std::string> claimed;
   if (!dry_run) out.set_merge_note(SyncBranches());
+  out.set_settings_note(ApplySettings());
   for (const std::string& env : envs) {
     auto* cycle = out.add_environments();
     cycle->set_environment(env);
@@ -123,6 +130,7 @@ absl::StatusOr<RunCycleResponse> Scheduler::RunCycle(const std::string& environm
                               st.stopped});
     }
   }
+  CheckFailedJobs(dry_run, &out);
   if (!dry_run) {
     absl::Status pushed = PushIfDue(&out);
     if (!pushed.ok()) {
@@ -176,27 +184,23 @@ absl::StatusOr<SetMaxParallelRunsResponse> Scheduler::SetMaxParallelRuns(
     return absl::InvalidArgumentError(
         absl::StrCat("max_parallel_runs must be between 0 and 10000, got ", max_parallel_runs));
   }
-  absl::MutexLock cycle(&cycle_mu_);  // never in the middle of a cycle
-  SetMaxParallelRunsResponse out;
+  SetSchedulerSettingRequest req;
+  req.set_environment(environment);
+  req.set_key(tracking::kMaxParallelRunsKey);
+  req.set_value(absl::StrCat(max_parallel_runs));
+  int previous = 0;
   {
     absl::MutexLock status(&status_mu_);
     auto it = env_state_.find(environment);
-    if (it == env_state_.end()) {
-      return absl::NotFoundError(
-          absl::StrCat("unknown compute environment \"", environment.substr(0, 64), "\""));
-    }
-    out.set_previous(it->second.max_parallel_runs);
-    it->second.max_parallel_runs = max_parallel_runs;
+    if (it != env_state_.end()) previous = it->second.max_parallel_runs;
   }
+  auto set = SetRuntimeSetting(req);
+  if (!set.ok()) return set.status();
+  SetMaxParallelRunsResponse out;
+  out.set_previous(previous);
   out.set_max_parallel_runs(max_parallel_runs);
-  out.set_note(absl::StrCat("in effect from the next cycle; set compute_environments.", environment,
-                            ".max_parallel_runs in the config too, or a restart brings back ",
-                            out.previous()));
-  LogInfo("max_parallel_runs_set")
-      .Kv("env", environment)
-      .Kv("from", out.previous())
-      .Kv("to", max_parallel_runs);
-  if (max_parallel_runs < out.previous()) {
+  out.set_note(set->note());
+  if (max_parallel_runs < previous) {
     // Running jobs are not cancelled: the environment drains to the new value.
     out.set_note(out.note() + "; runs already started go on, no new ones until below the new value");
   }
@@ -219,10 +223,13 @@ GetStatusResponse Scheduler::Status() {
       e->set_stopped(st.stopped);
       e->set_stopped_reason(st.stopped_reason);
       e->set_backlog_waiting(st.backlog_waiting);
+      e->set_disabled(st.disabled);
+      for (const auto& kv : st.settings) e->add_settings(kv);
       absl::Time next = st.last_cycle == absl::Time() ? clock_->Now() : st.last_cycle + interval();
       e->set_next_cycle_epoch(absl::ToUnixSeconds(next));
     }
   }
+  for (auto& lost : lost_.List()) *out.add_lost_runs() = std::move(lost);
   // Outside the lock: a slow repo-service must not hold up a cycle's
   // bookkeeping.
   auto sync = repo_.SyncStatus();

@@ -18,6 +18,8 @@
 #include "proto/tracker/v1/wes.grpc.pb.h"
 #include "services/scheduler/backlog_picker.h"
 #include "services/scheduler/circuit_breaker.h"
+#include "services/scheduler/failed_verifier.h"
+#include "services/scheduler/lost_runs.h"
 #include "services/scheduler/notifier.h"
 #include "services/scheduler/pacer.h"
 #include "services/scheduler/push_summary.h"
@@ -25,6 +27,7 @@
 #include "services/scheduler/reporter.h"
 #include "services/scheduler/rpc.h"
 #include "services/scheduler/run_checker.h"
+#include "services/scheduler/runtime_settings.h"
 #include "services/scheduler/start_protocol.h"
 #include "services/scheduler/verification.h"
 
@@ -72,9 +75,22 @@ class Scheduler {
   absl::StatusOr<tracker::v1::SendReportResponse> SendReport(bool dry_run)
       ABSL_LOCKS_EXCLUDED(cycle_mu_);
   // INVALID_ARGUMENT outside 0-10000, NOT_FOUND for an unknown environment.
-  // In effect from the next cycle; a cycle in flight finishes first.
+  // Written to the runtime settings on main (so it survives restarts) and
+  // in effect from the next cycle; a cycle in flight finishes first.
   absl::StatusOr<tracker::v1::SetMaxParallelRunsResponse> SetMaxParallelRuns(
       const std::string& environment, int max_parallel_runs) ABSL_LOCKS_EXCLUDED(cycle_mu_);
+
+  // scheduler_recovery.cc: the admins' fixes that need the scheduler.
+  // One runtime setting of a configured environment (NOT_FOUND otherwise),
+  // written on main through repo-service; max_parallel_runs is in effect at
+  // once, every setting from the next cycle on.
+  absl::StatusOr<tracker::v1::SetSchedulerSettingResponse> SetRuntimeSetting(
+      const tracker::v1::SetSchedulerSettingRequest& req) ABSL_LOCKS_EXCLUDED(cycle_mu_);
+  // Each job's analyses in SONG; one answer per job, in order.
+  tracker::v1::VerifyJobsResponse VerifyJobs(const tracker::v1::VerifyJobsRequest& req);
+  // See Scheduler.ReleaseLostRuns in scheduler.proto.
+  absl::StatusOr<tracker::v1::ReleaseLostRunsResponse> ReleaseLostRuns(
+      const tracker::v1::ReleaseLostRunsRequest& req) ABSL_LOCKS_EXCLUDED(cycle_mu_);
 
   absl::Duration interval() const;
 
@@ -95,7 +111,16 @@ class Scheduler {
     bool stopped = false;
     std::string stopped_reason;
     int backlog_waiting = 0;  // backlog jobs whose latest run was here
+    bool disabled = false;    // runtime settings: enabled false
+    std::vector<std::string> settings;  // "key=value" from the settings file
   };
+
+  // After the cycle's sync: the runtime settings read afresh and applied
+  // to every environment. Answers a note when they could not be used.
+  std::string ApplySettings() ABSL_EXCLUSIVE_LOCKS_REQUIRED(cycle_mu_);
+  // The failed jobs' turn in SONG (FailedVerifier), into `out`.
+  void CheckFailedJobs(bool dry_run, tracker::v1::RunCycleResponse* out)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(cycle_mu_);
 
   // Step 0: fetch, merge origin/main into main and main into scheduler.
   // Returns a note when the merge was refused.
@@ -114,13 +139,18 @@ class Scheduler {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(cycle_mu_);
   int MaxParallelRuns(const std::string& env) ABSL_LOCKS_EXCLUDED(status_mu_);
 
-  // Read-only after construction: max_parallel_runs lives in EnvState.
+  // Read-only after construction: max_parallel_runs lives in EnvState
+  // (from the config, then the runtime settings each cycle).
   const TrackerConfig config_;
   Clock* const clock_;
+  tracker::v1::WesPoller::StubInterface* const wes_;  // not owned
   Alerter alerts_;
   RpcCaller upstream_;  // wes-poller and azure-verifier
   RepoClient repo_;
   JobVerifier verifier_;
+  RuntimeSettingsReader settings_;
+  LostRuns lost_;
+  FailedVerifier failed_;
   RunChecker checker_;
   CircuitBreaker breaker_;
   BacklogPicker backlog_;

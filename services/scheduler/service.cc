@@ -29,4 +29,26 @@ grpc::Status SchedulerServiceImpl::SetMaxParallelRuns(
   return Reply(scheduler_->SetMaxParallelRuns(req->environment(), req->max_parallel_runs()), out);
 }
 
+grpc::Status SchedulerServiceImpl::SetRuntimeSetting(
+    grpc::ServerContext*, const tracker::v1::SetSchedulerSettingRequest* req,
+    tracker::v1::SetSchedulerSettingResponse* out) {
+  return Reply(scheduler_->SetRuntimeSetting(*req), out);
+}
+
+grpc::Status SchedulerServiceImpl::VerifyJobs(grpc::ServerContext*,
+                                              const tracker::v1::VerifyJobsRequest* req,
+                                              tracker::v1::VerifyJobsResponse* out) {
+  if (req->jobs_size() > 1000) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "at most 1000 jobs a call");
+  }
+  *out = scheduler_->VerifyJobs(*req);
+  return grpc::Status::OK;
+}
+
+grpc::Status SchedulerServiceImpl::ReleaseLostRuns(grpc::ServerContext*,
+                                                   const tracker::v1::ReleaseLostRunsRequest* req,
+                                                   tracker::v1::ReleaseLostRunsResponse* out) {
+  return Reply(scheduler_->ReleaseLostRuns(*req), out);
+}
+
 }  // namespace tracker::scheduler

@@ -18,6 +18,12 @@ class SchedulerServiceImpl final : public tracker::v1::Scheduler::Service {
                           tracker::v1::SendReportResponse*) override;
   grpc::Status SetMaxParallelRuns(grpc::ServerContext*, const tracker::v1::SetMaxParallelRunsRequest*,
                                   tracker::v1::SetMaxParallelRunsResponse*) override;
+  grpc::Status SetRuntimeSetting(grpc::ServerContext*, const tracker::v1::SetSchedulerSettingRequest*,
+                                 tracker::v1::SetSchedulerSettingResponse*) override;
+  grpc::Status VerifyJobs(grpc::ServerContext*, const tracker::v1::VerifyJobsRequest*,
+                          tracker::v1::VerifyJobsResponse*) override;
+  grpc::Status ReleaseLostRuns(grpc::ServerContext*, const tracker::v1::ReleaseLostRunsRequest*,
+                               tracker::v1::ReleaseLostRunsResponse*) override;
 
  private:
   Scheduler* scheduler_;

@@ -150,14 +150,25 @@ void StartProtocol::ReadJobs(const std::string& env, std::vector<Attempt>* attem
   });
 }
 
+void StartProtocol::SetWorkflowVersion(const std::string& env, const std::string& version) {
+  absl::MutexLock lock(&versions_mu_);
+  versions_[env] = version;
+}
+
 void StartProtocol::Post(const std::string& env, std::vector<Attempt>* attempts) {
+  std::string version = workflow_.version;
+  {
+    absl::MutexLock lock(&versions_mu_);
+    auto it = versions_.find(env);
+    if (it != versions_.end() && !it->second.empty()) version = it->second;
+  }
   ParallelFor(attempts->size(), concurrency_, [&](size_t i) {
     Attempt& a = (*attempts)[i];
     if (!a.detail_ok) return;
     StartRunRequest req;
     req.set_environment(env);
     req.set_workflow_url(workflow_.url);
-    req.set_workflow_version(workflow_.version);
+    req.set_workflow_version(version);
     req.set_params_json(a.detail.params_json());
     req.set_offline(workflow_.offline);
     if (!a.resume.session_id().empty()) *req.mutable_resume() = a.resume;

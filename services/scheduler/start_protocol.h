@@ -2,9 +2,12 @@
 #define SERVICES_SCHEDULER_START_PROTOCOL_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/config.h"
@@ -39,8 +42,9 @@ namespace tracker::scheduler {
 // Nextflow session (a UUID) and directories. A run the service no longer
 // knows, or one without a session UUID, is started afresh in new
 // directories, saying why (log, the action's detail, an INFO alert); a run
-// that cannot be read now is not started this cycle. Stateless;
-// thread-safe; owns nothing it is given.
+// that cannot be read now is not started this cycle. Keeps only each
+// environment's workflow version from the runtime settings; thread-safe;
+// owns nothing it is given.
 class StartProtocol {
  public:
   // `concurrency`: jobs read and POSTed at once.
@@ -75,6 +79,11 @@ class StartProtocol {
   int RollBack(const std::string& env, const std::vector<tracker::v1::JobSummary>& restart,
                tracker::v1::EnvironmentCycle* out);
 
+  // The workflow version (`revision`) of `env`'s next starts, from the
+  // runtime settings; "" = the config's workflow.version.
+  void SetWorkflowVersion(const std::string& env, const std::string& version)
+      ABSL_LOCKS_EXCLUDED(versions_mu_);
+
  private:
   struct Attempt;
 
@@ -103,6 +112,8 @@ class StartProtocol {
   const WorkflowConfig workflow_;
   const int concurrency_;
   const absl::Duration reconcile_grace_;
+  absl::Mutex versions_mu_;
+  std::map<std::string, std::string> versions_ ABSL_GUARDED_BY(versions_mu_);
 };
 
 }  // namespace tracker::scheduler

@@ -20,10 +20,12 @@
 // Test controls (never authenticated, never faulted):
 //   GET  /_sim/runs                   every run with its session and the request
 //                                     as kept (no tags; api_token as its md5)
+//   DELETE /_sim/runs/{id}            forget a run (a service that lost it)
 //   POST /_sim/outcomes  {"outcomes": ["EXECUTOR_ERROR", "COMPLETE"]}
 //                                     outcomes of the next runs, before random
 //   POST /_sim/faults, DELETE /_sim/faults   see sim_server.h
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <map>
@@ -116,10 +118,10 @@ class WesSim {
       });
       s.Get(prefix + R"(/runs/([^/]+)/status)",
             [this](const httplib::Request& req, httplib::Response& res) {
-              if (Authorized(req, res)) Status(req.matches[1], res);
+              if (Authorized(req, res)) Status(req.matches[1], req.path, res);
             });
       s.Get(prefix + R"(/runs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
-        if (Authorized(req, res)) Log(req.matches[1], res);
+        if (Authorized(req, res)) Log(req.matches[1], req.path, res);
       });
       s.Post(prefix + R"(/runs/([^/]+)/cancel)",
              [this](const httplib::Request& req, httplib::Response& res) {
@@ -130,6 +132,15 @@ class WesSim {
       if (Authorized(req, res)) Graphql(req, res);
     });
     s.Get("/_sim/runs", [this](const httplib::Request&, httplib::Response& res) { Dump(res); });
+    // A run the service no longer knows, as after the outages in which the
+    // real campaign's queued runs were lost (the index lost them).
+    s.Delete(R"(/_sim/runs/([^/]+))", [this](const httplib::Request& req, httplib::Response& res) {
+      absl::MutexLock lock(&mu_);
+      const std::string id = req.matches[1];
+      if (runs_.erase(id) == 0) return JsonError(res, 404, "no run " + id);
+      order_.erase(std::remove(order_.begin(), order_.end(), id), order_.end());
+      Json(res, "{}");
+    });
     s.Post("/_sim/outcomes", [this](const httplib::Request& req, httplib::Response& res) {
       auto body = ParseJsonObject(req.body, "outcomes");
       if (!body.ok()) return JsonError(res, 400, std::string(body.status().message()));
@@ -341,12 +352,27 @@ class WesSim {
     Json(res, ToJson(out));
   }
 
-  void Status(const std::string& id, httplib::Response& res) {
+  // workflow-api throws ResponseStatusException(NOT_FOUND, "Cannot find run
+  // log with run id = <id>") for a run its index does not have
+  // (service/wes/WesRunService.java getWorkflowById); it has no exception
+  // handler of its own, so Spring Boot 2.1's (pom.xml: spring-boot-starter-
+  // web 2.1.2) BasicErrorController answers with DefaultErrorAttributes:
+  // timestamp, status, error (the reason phrase), message, path.
+  static void RunNotFound(httplib::Response& res, const std::string& id, const std::string& path) {
+    Json(res,
+         absl::StrCat(R"({"timestamp":)",
+                      JsonQuote(absl::FormatTime("%Y-%m-%dT%H:%M:%E3S+0000", absl::Now(),
+                                                 absl::UTCTimeZone())),
+                      R"(,"status":404,"error":"Not Found","message":)",
+                      JsonQuote("Cannot find run log with run id = " + id), R"(,"path":)",
+                      JsonQuote(path), "}"),
+         404);
+  }
+
+  void Status(const std::string& id, const std::string& path, httplib::Response& res) {
     absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
-    if (it == runs_.end() || !Indexed(it->second, absl::Now())) {
-      return JsonError(res, 404, "Cannot find run log with run id = " + id);
-    }
+    if (it == runs_.end() || !Indexed(it->second, absl::Now())) return RunNotFound(res, id, path);
     Json(res, absl::StrCat(R"({"run_id":")", id, R"(","state":")", RestState(it->second.state),
                            R"("})"));
   }
@@ -387,12 +413,10 @@ class WesSim {
     return out;
   }
 
-  void Log(const std::string& id, httplib::Response& res) {
+  void Log(const std::string& id, const std::string& path, httplib::Response& res) {
     absl::MutexLock lock(&mu_);
     auto it = runs_.find(id);
-    if (it == runs_.end() || !Indexed(it->second, absl::Now())) {
-      return JsonError(res, 404, "Cannot find run log with run id = " + id);
-    }
+    if (it == runs_.end() || !Indexed(it->second, absl::Now())) return RunNotFound(res, id, path);
     Json(res, ToJson(RunLog(it->second)));
   }
 
