@@ -12,24 +12,19 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shlex
-import shutil
 import subprocess
 import sys
 import time
-import urllib.parse
+import urllib.error
 import urllib.request
 
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deploy_check_overlay import ROOT, SIM_PORT, WORKLOADS, OverlayWriter  # noqa: E402
 from deploy_check_podman import Objects, Podman, PodRunner, Unsupported, wait_serving  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKLOADS = ("StatefulSet", "Deployment")
-SIM_PORT = 8080
-REMOTE_DIR = "/remote"
 # Series each service must expose once cycles ran (names as in common/ and
 # the services' metrics; deploy/monitoring's rules and dashboard use them).
 KEY_SERIES = {
@@ -54,17 +49,7 @@ def kustomize_build(kustomize, path):
     return r.stdout
 
 
-def sim_alias(env):
-    return "wes-sim-" + env.replace("_", "-")
-
-
-def on_sim(url, alias):
-    # Same path, the simulator's host: it serves the real services' paths.
-    u = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(("http", f"{alias}:{SIM_PORT}", u.path, u.query, ""))
-
-
-class Check:
+class Check(OverlayWriter):
     def __init__(self, args, podman):
         self.a = args
         self.podman = podman
@@ -77,112 +62,6 @@ class Check:
     def fail(self, what):
         self.failures.append(what)
         log(f"  FAIL {what}")
-
-    # ---- the check overlay ------------------------------------------------
-    def write_overlay(self, rendered):
-        objs = Objects(rendered)
-        cm_name, config = next((n, yaml.safe_load(c["data"]["config.yaml"]))
-                               for n, c in objs.by_kind["ConfigMap"].items() if "config.yaml" in c.get("data", {}))
-        self.envs = {}
-        env_values = {}
-        for env, ec in config.get("compute_environments", {}).items():
-            alias = sim_alias(env)
-            for key in ("wes_url", "token_url", "graphql_url"):
-                if key in ec:
-                    ec[key] = on_sim(ec[key], alias)
-            creds = {"client_id": f"check-{env}", "client_secret": secrets.token_hex(16)}
-            self.envs[env] = {"alias": alias, **creds}
-            for key, var in ec.items():
-                if key.endswith("_env"):
-                    env_values[var] = creds.get(key[:-4], secrets.token_hex(16))
-        config["job_tracking_repo"] = f"{REMOTE_DIR}/tracking.git"
-        slack_var = (config.get("slack_notification") or {}).get("web_hook_url_env")
-        # envFrom of the WES credentials Secret: the environments' variables only.
-        wes_values = dict(env_values)
-        if slack_var:
-            env_values[slack_var] = f"http://slack-sink:{SIM_PORT}/services/T000/B000/deploy-check"
-        self.config = config
-
-        check = os.path.join(self.work, "check")
-        os.makedirs(check, mode=0o700)
-        with open(os.path.join(check, "rendered.yaml"), "w") as f:
-            yaml.safe_dump_all(rendered, f)
-        job = os.path.join(ROOT, "deploy/jobs/jobctl-add-batch.yaml")
-        shutil.copy(job, os.path.join(check, "jobctl-job.yaml"))
-        job_docs = [d for d in yaml.safe_load_all(open(job)) if d]
-
-        images = []
-        for d in rendered + job_docs:
-            if d["kind"] in WORKLOADS + ("Job",):
-                for c in d["spec"]["template"]["spec"]["containers"]:
-                    name = c["image"].rsplit(":", 1)[0] if ":" in c["image"].rsplit("/", 1)[-1] else c["image"]
-                    target = name.rsplit("/", 1)[-1]
-                    images.append({"name": name, "newName": f"{self.a.image_prefix}/{target}", "newTag": self.a.tag})
-        patches = [{"target": {"kind": "ConfigMap", "name": cm_name},
-                    "patch": yaml.safe_dump([{"op": "replace", "path": "/data/config.yaml",
-                                              "value": yaml.safe_dump(config, sort_keys=False)}])}]
-        secret_files = {}
-        for kind, name, w in ((k, n, w) for k in WORKLOADS for n, w in objs.by_kind.get(k, {}).items()):
-            c = w["spec"]["template"]["spec"]["containers"][0]
-            if any(a.startswith("--repo=") for a in c.get("args", [])):
-                # The tracking repository's remote: a local bare repository.
-                patches.append({"target": {"kind": kind, "name": name}, "patch": yaml.safe_dump([
-                    {"op": "add", "path": "/spec/template/spec/volumes/-",
-                     "value": {"name": "check-remote", "hostPath": {"path": self.remote_parent, "type": "Directory"}}},
-                    {"op": "add", "path": "/spec/template/spec/containers/0/volumeMounts/-",
-                     "value": {"name": "check-remote", "mountPath": REMOTE_DIR}}])})
-            mounts = {m["name"]: m["mountPath"] for m in c.get("volumeMounts", [])}
-            for v in w["spec"]["template"]["spec"].get("volumes", []):
-                if "secret" in v:
-                    secret_files[v["secret"]["secretName"]] = self.secret_files(c, mounts[v["name"]], check)
-        secret_env = {}
-        for w in (w for k in WORKLOADS for w in objs.by_kind.get(k, {}).values()):
-            c = w["spec"]["template"]["spec"]["containers"][0]
-            for src in c.get("envFrom", []):
-                if "secretRef" in src:
-                    secret_env.setdefault(src["secretRef"]["name"], {}).update(wes_values)
-            for e in c.get("env", []):
-                ref = e.get("valueFrom", {}).get("secretKeyRef")
-                if ref:
-                    value = env_values.get(e["name"], secrets.token_hex(16))
-                    secret_env.setdefault(ref["name"], {})[ref["key"]] = value
-        generator = [{"name": n, "files": [f"{k}={p}" for k, p in files.items()]} for n, files in secret_files.items()]
-        generator += [{"name": n, "literals": [f"{k}={v}" for k, v in sorted(kv.items())]} for n, kv in secret_env.items()]
-        overlay = {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-                   "resources": ["rendered.yaml", "jobctl-job.yaml"],
-                   "images": images, "patches": patches, "secretGenerator": generator,
-                   "generatorOptions": {"disableNameSuffixHash": True}}
-        with open(os.path.join(check, "kustomization.yaml"), "w") as f:
-            f.write("# Generated by tools/deploy_check.py: the outside world replaced by the simulators.\n")
-            yaml.safe_dump(overlay, f, sort_keys=False)
-        return check
-
-    def secret_files(self, c, mount, check):
-        """The files of a Secret volume the container's args name (--ssh_key=MOUNT/FILE ...), generated."""
-        files = {}
-        keydir = os.path.join(check, "ssh")
-        for a in c.get("args", []):
-            m = re.match(r"--([a-z_]+)=" + re.escape(mount) + r"/(.+)$", a)
-            if not m:
-                continue
-            flag, key = m.groups()
-            path = os.path.join(check, "secret-" + key)
-            if flag == "ssh_key":
-                os.makedirs(keydir, exist_ok=True)
-                subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "deploy-check",
-                                "-f", os.path.join(keydir, "client")], check=True)
-                shutil.copy(os.path.join(keydir, "client"), path)
-            elif flag == "ssh_known_hosts":
-                subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(check, "hostkey")],
-                               check=True)
-                with open(os.path.join(check, "hostkey.pub")) as f:
-                    open(path, "w").write("git.deploy-check.invalid " + " ".join(f.read().split()[:2]) + "\n")
-            else:
-                open(path, "w").write(secrets.token_hex(16) + "\n")
-            files[key] = path
-        if not files:
-            raise Unsupported(f"a Secret is mounted at {mount} but no argument names a file in it")
-        return files
 
     # ---- running ------------------------------------------------------------
     def start_simulators(self, runner_image):
@@ -302,6 +181,10 @@ class Check:
             log(f"  report --send: the Slack sink (webhook from the generated Secret) holds {n} messages")
 
     def check_metrics(self):
+        # Every pod must serve its endpoint; the key series are checked per
+        # workload, summed over its replicas as a dashboard would: a replica
+        # the scheduler's balancer has not picked yet has no WES traffic.
+        per_service = {}
         for pod, (cname, c, tmpl, _) in self.containers.items():
             ann = tmpl["metadata"].get("annotations") or {}
             if ann.get("prometheus.io/scrape") != "true":
@@ -312,18 +195,19 @@ class Check:
             except OSError as e:
                 self.fail(f"{pod}: {url}: {e}")
                 continue
-            samples = {}
+            service = c["image"].rsplit("/", 1)[-1].split(":")[0]
+            totals = per_service.setdefault(service, {})
             for line in text.splitlines():
                 if line and not line.startswith("#"):
                     name = re.split(r"[{ ]", line, 1)[0]
-                    samples[name] = samples.get(name, 0) + float(line.rsplit(" ", 1)[1])
-            service = c["image"].rsplit("/", 1)[-1].split(":")[0]
-            missing = [s for s in KEY_SERIES.get(service, []) if s not in samples]
+                    totals[name] = totals.get(name, 0) + float(line.rsplit(" ", 1)[1])
+            log(f"  {pod:<28} {url}: {len(text.splitlines())} lines")
+        for service, totals in per_service.items():
+            missing = [s for s in KEY_SERIES.get(service, []) if s not in totals]
             if missing:
-                self.fail(f"{pod}: {url} lacks {missing}")
+                self.fail(f"{service}: no pod exposes {missing}")
             else:
-                log(f"  {pod:<28} {url}: {len(text.splitlines())} lines, "
-                    + ", ".join(f"{s}={samples[s]:g}" for s in KEY_SERIES.get(service, [])))
+                log(f"  {service:<28} " + ", ".join(f"{s}={totals[s]:g}" for s in KEY_SERIES.get(service, [])))
 
     def check_sigterm(self):
         # The scheduler first, repo-service last, as an upgrade or a drain would.
@@ -392,7 +276,10 @@ def main():
 
     for target in sorted({c["image"] for _, c, _, _ in check.containers.values()} | {check.jobctl_job["spec"]["template"]["spec"]["containers"][0]["image"]}):
         size = podman("image", "inspect", "--format", "{{.Size}}", target).stdout.strip()
-        check.figures["sizes"][target] = int(size) / 1e6
+        # The newest layer with content: the binary over the shared runtime layers.
+        top = next((l for l in podman("history", "--format", "{{.Size}}", target).stdout.splitlines()
+                    if l.strip() not in ("0 B", "0B")), "?")
+        check.figures["sizes"][target] = (int(size) / 1e6, top)
     summary(check, time.monotonic() - t_start)
     return 1 if check.failures else 0
 
@@ -406,8 +293,8 @@ def summary(check, total):
         stop = f["stop"].get(pod, (None, None, None))
         log(f"  {pod:<28} {(f'{s:.2f} s' if s is not None else '-'):>10} "
             f"{(f'{stop[0]:.2f} s' if stop[0] is not None else '-'):>8} {str(stop[1]):>6} {str(stop[2]):>5}")
-    for image, mb in f["sizes"].items():
-        log(f"  image {image:<52} {mb:7.1f} MB")
+    for image, (mb, top) in f["sizes"].items():
+        log(f"  image {image:<50} {mb:6.1f} MB (its own layer: {top})")
     if "jobs" in f:
         log(f"  jobs before -> after: {f['jobs'][0]} -> {f['jobs'][1]}")
     log(f"  check took {total:.0f} s")
