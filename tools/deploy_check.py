@@ -310,6 +310,9 @@ if __name__ == "__main__":
         print(f"deploy_check: the rendered YAML asks for what this check cannot run: {e}", file=sys.stderr)
         print("FAIL")
         sys.exit(1)
+    except KeyboardInterrupt:
+        print("deploy_check: interrupted", file=sys.stderr)
+        sys.exit(130)
     except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
         print(f"deploy_check: {e}", file=sys.stderr)
         print("FAIL")
