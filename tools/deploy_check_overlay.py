@@ -73,7 +73,8 @@ class OverlayWriter:
             yaml.safe_dump_all(rendered, f)
         job = os.path.join(ROOT, "deploy/jobs/jobctl-add-batch.yaml")
         shutil.copy(job, os.path.join(check, "jobctl-job.yaml"))
-        job_docs = [d for d in yaml.safe_load_all(open(job)) if d]
+        with open(job) as f:
+            job_docs = [d for d in yaml.safe_load_all(f) if d]
 
         images = []
         for d in rendered + job_docs:
@@ -139,10 +140,11 @@ class OverlayWriter:
             elif flag == "ssh_known_hosts":
                 subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(check, "hostkey")],
                                check=True)
-                with open(os.path.join(check, "hostkey.pub")) as f:
-                    open(path, "w").write("git.deploy-check.invalid " + " ".join(f.read().split()[:2]) + "\n")
+                with open(os.path.join(check, "hostkey.pub")) as f, open(path, "w") as out:
+                    out.write("git.deploy-check.invalid " + " ".join(f.read().split()[:2]) + "\n")
             else:
-                open(path, "w").write(secrets.token_hex(16) + "\n")
+                with open(path, "w") as out:
+                    out.write(secrets.token_hex(16) + "\n")
             files[key] = path
         if not files:
             raise Unsupported(f"a Secret is mounted at {mount} but no argument names a file in it")
