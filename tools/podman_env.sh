@@ -2,7 +2,9 @@
 # Debian 12 machine without a registry or systemd (see TOOLCHAIN notes in the
 # README's "Containers" section).
 
-CONTAINER_PACKAGES=(podman runc mmdebstrap)
+# The dnsname CNI plugin resolves network aliases (deploy_check.sh's Service
+# names): Debian 12's podman uses CNI, which has no DNS without it.
+CONTAINER_PACKAGES=(podman runc mmdebstrap golang-github-containernetworking-plugin-dnsname)
 PODMAN=(podman --runtime runc)
 # Explicit limits: podman's defaults ask for more than the host grants
 # ("setrlimit ... Operation not permitted").
@@ -26,7 +28,7 @@ ensure_container_packages() {
 # Prints why podman cannot run containers here, or nothing when it can.
 podman_unusable_reason() {
   [ "$(id -u)" -eq 0 ] || { echo "not root (rootless podman is not set up here)"; return; }
-  ensure_container_packages >/dev/null 2>&1 || { echo "podman, runc or mmdebstrap could not be installed"; return; }
+  ensure_container_packages >/dev/null 2>&1 || { echo "podman, runc, mmdebstrap or the dnsname plugin could not be installed"; return; }
   "${PODMAN[@]}" info >/dev/null 2>&1 || { echo "podman info fails: $("${PODMAN[@]}" info 2>&1 | tail -1)"; return; }
 }
 

@@ -296,7 +296,7 @@ TEST_F(AdminWriterTest, HeldJobsAreListedShownCountedAndReleased) {
     if (it != s.other_folders().end()) onhold += it->second;
   }
   EXPECT_EQ(onhold, 2);
-  auto audit = store_->reader().Audit("main");
+  auto audit = store_->reader().Audit(AuditQuery{"main", {}});
   ASSERT_TRUE(audit.ok());
   for (const Finding& f : audit->findings) EXPECT_NE(f.code, "UNKNOWN_FOLDER") << f.message;
 

@@ -6,11 +6,17 @@
 #include <iostream>
 #include <thread>
 
+#include "absl/flags/flag.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
 #include "common/json.h"
+
+// One flag for the three simulators: loopback for tests and the demo; a
+// container (tools/deploy_check.sh) binds every address so the services'
+// containers reach it by its network alias.
+ABSL_FLAG(std::string, host, "127.0.0.1", "address to listen on (0.0.0.0 in a container)");
 
 namespace tracker::sim {
 namespace {
@@ -136,14 +142,15 @@ int Serve(httplib::Server& server, const std::string& name, int port,
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
     listen_fd = sock;
   });
-  int bound = port == 0 ? server.bind_to_any_port("127.0.0.1")
-                        : (server.bind_to_port("127.0.0.1", port) ? port : -1);
+  const std::string host = absl::GetFlag(FLAGS_host);
+  int bound = port == 0 ? server.bind_to_any_port(host)
+                        : (server.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) {
-    std::cerr << name << ": cannot bind 127.0.0.1:" << port << "\n";
+    std::cerr << name << ": cannot bind " << host << ":" << port << "\n";
     return 1;
   }
   if (listen_fd >= 0) ::listen(listen_fd, 1024);
-  std::cout << name << " listening on 127.0.0.1:" << bound << std::endl;
+  std::cout << name << " listening on " << host << ":" << bound << std::endl;
   if (!port_file.empty()) {
     absl::Status written = WriteFileAtomically(port_file, std::to_string(bound));
     if (!written.ok()) {

@@ -58,7 +58,7 @@ void Json(httplib::Response& res, const std::string& body, int status = 200);
 // A JSON error body as GA4GH WES and SONG send them.
 void JsonError(httplib::Response& res, int status, const std::string& message);
 
-// Binds 127.0.0.1:`port` (0 = any), prints "listening on 127.0.0.1:N",
+// Binds --host (default 127.0.0.1) on `port` (0 = any), prints "listening on HOST:N",
 // writes N to `port_file` when set, and serves until SIGTERM/SIGINT.
 int Serve(httplib::Server& server, const std::string& name, int port,
           const std::string& port_file);

@@ -17,7 +17,7 @@
 #include "common/json.h"
 #include "tools/sim/sim_server.h"
 
-ABSL_FLAG(int, port, 0, "port on 127.0.0.1 (0: any free one)");
+ABSL_FLAG(int, port, 0, "port on --host (0: any free one)");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
 ABSL_FLAG(bool, print, false, "also print each message's text to stdout");
 

@@ -23,7 +23,7 @@
 #include "common/json.h"
 #include "tools/sim/sim_server.h"
 
-ABSL_FLAG(int, port, 0, "port on 127.0.0.1 (0: any free one)");
+ABSL_FLAG(int, port, 0, "port on --host (0: any free one)");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
 ABSL_FLAG(uint64_t, seed, 1, "seed of generated object ids");
 ABSL_FLAG(std::string, unknown_state, "NOT_FOUND",

@@ -50,7 +50,7 @@
 #include "tools/sim/argo_search.h"
 #include "tools/sim/sim_server.h"
 
-ABSL_FLAG(int, port, 0, "port on 127.0.0.1 (0: any free one)");
+ABSL_FLAG(int, port, 0, "port on --host (0: any free one)");
 ABSL_FLAG(std::string, port_file, "", "write the bound port here");
 ABSL_FLAG(uint64_t, seed, 1, "seed of run ids, session ids and outcomes");
 ABSL_FLAG(int, queued_ms, 200, "time a run stays QUEUED");
