@@ -21,14 +21,15 @@
 #include "absl/strings/str_join.h"
 #include "common/json.h"
 #include "testing/cluster.h"
+#include "testing/jobctl_runner.h"
 
 namespace tracker {
 namespace {
 
 using ::testing::HasSubstr;
 using ::tracker::testing::Cluster;
+using ::tracker::testing::JobctlRunner;
 using ::tracker::testing::ClusterOptions;
-using ::tracker::testing::Runfile;
 using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
 using ::tracker::testing::TempDir;
@@ -45,15 +46,11 @@ class RecoveryTest : public ::testing::Test {
     std::string error;
     ASSERT_TRUE(cluster_->Start(&error)) << error;
   }
-  // jobctl with `args`, stdin not a terminal; exit code and both streams.
+  // jobctl with `args` as the admin alice, stdin not a terminal; exit code
+  // and both streams together.
   tracker::testing::CommandResult Jobctl(const std::vector<std::string>& args) {
-    std::string cmd = absl::StrCat(
-        "JOBCTL_ADMIN=alice JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
-        " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
-        " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
-        ShellQuote(Runfile("clients/jobctl/jobctl")));
-    for (const auto& a : args) absl::StrAppend(&cmd, " ", ShellQuote(a));
-    return Shell(cmd + " </dev/null");
+    return Shell(JobctlRunner(cluster_.get(), tmp_.path()).Command(args, "JOBCTL_ADMIN=alice") +
+                 " </dev/null");
   }
   RunCycleResponse Cycle() {
     RunCycleResponse out;
