@@ -455,6 +455,29 @@ TEST_F(HttpServicesTest, SongStatesOutagesAndCache) {
   }
 }
 
+// song-sim answers in SONG 1.x's shape, "analysisType" first and last
+// (tools/sim/song_sim.cc cites SONG's source); the verifier reads it.
+TEST_F(HttpServicesTest, SongAnswerWithTheRepeatedAnalysisTypeIsPublished) {
+  Sim(env_->song_port, "PUT", "/_sim/analyses",
+      R"({"study_id":"PACA-CA","analysis_id":"an-song1","state":"PUBLISHED","object_ids":["o9","o10"]})");
+  auto raw = Shell(absl::StrCat("curl -sf ", Url(env_->song_port, "/studies/PACA-CA/analysis/an-song1")));
+  ASSERT_EQ(raw.exit_code, 0) << raw.output;
+  EXPECT_TRUE(absl::StartsWith(raw.output, R"({"analysisType":"sequencingRead",)")) << raw.output;
+  EXPECT_TRUE(absl::EndsWith(raw.output, R"(,"analysisType":"sequencingRead"})")) << raw.output;
+  size_t seen = 0;
+  for (size_t at = 0; (at = raw.output.find(R"("analysisType")", at)) != std::string::npos; ++at) {
+    ++seen;
+  }
+  EXPECT_EQ(seen, 2u) << raw.output;
+  VerifyAnalysesResponse r;
+  grpc::Status s = Verify({"an-song1"}, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(r.verified()) << r.summary();
+  EXPECT_EQ(r.analyses(0).state(), ANALYSIS_STATE_PUBLISHED);
+  EXPECT_EQ(r.analyses(0).file_count(), 2);
+  EXPECT_TRUE(r.analyses(0).objects_checked());
+}
+
 TEST_F(HttpServicesTest, BadInputGetsTheRightCode) {
   GetRunStatesResponse r;
   grpc::Status s = States("nowhere", {"wes-1"}, &r);
