@@ -127,9 +127,11 @@ class PodFiles:
             extra = [n for n in names[1:] + cert["spec"].get("ipAddresses", []) if n not in ("localhost", "127.0.0.1")]
             sans = [a for n in extra for a in ("--san", n)]
             subprocess.run([GEN_CERTS, *sans, self.certs, names[0]], check=True, capture_output=True)
-            return {"tls.crt": open(os.path.join(self.certs, names[0] + ".pem")).read(),
-                    "tls.key": open(os.path.join(self.certs, names[0] + ".key")).read(),
-                    "ca.crt": open(os.path.join(self.certs, "ca.pem")).read()}
+            out = {}
+            for key, made in (("tls.crt", names[0] + ".pem"), ("tls.key", names[0] + ".key"), ("ca.crt", "ca.pem")):
+                with open(os.path.join(self.certs, made)) as f:
+                    out[key] = f.read()
+            return out
         if name == "tracker-tokens":
             digest = hashlib.sha256(self.token.encode()).hexdigest()
             return {"tokens.yaml": f"tokens:\n  - sha256: {digest}\n    name: deploy-test\n    role: admin\n"}
