@@ -193,12 +193,15 @@ class DeployTest(unittest.TestCase):
             repo = arg_value(c["args"], "repo")
             mounts = {m["name"]: m for m in c["volumeMounts"]}
             self.assertTrue(repo.startswith(mounts["data"]["mountPath"] + "/"), "the clone must be on the volume")
-            secret_volumes = {v["name"] for v in pod_spec(s)["volumes"] if "secret" in v}
+            secret_volumes = {v["name"]: v["secret"] for v in pod_spec(s)["volumes"] if "secret" in v}
             self.assertTrue(secret_volumes)
             for v in secret_volumes:
                 self.assertTrue(mounts[v].get("readOnly"), f"{overlay}: secret {v} must be mounted read-only")
-                for flag in ("ssh_key", "ssh_known_hosts"):
-                    self.assertTrue(arg_value(c["args"], flag).startswith(mounts[v]["mountPath"] + "/"), flag)
+            # The ssh credential: both files from one Secret volume.
+            for flag in ("ssh_key", "ssh_known_hosts"):
+                holders = [v for v in secret_volumes if arg_value(c["args"], flag).startswith(mounts[v]["mountPath"] + "/")]
+                self.assertEqual(len(holders), 1, f"{overlay}: --{flag} is on no Secret volume")
+                self.assertEqual(secret_volumes[holders[0]]["secretName"], "tracker-git", flag)
 
     def test_exactly_one_scheduler_recreated_on_upgrade(self):
         for overlay in OVERLAYS:
