@@ -7,6 +7,7 @@ runs are tools/deploy_check.sh's).
 kustomize comes from $KUSTOMIZE, as for deploy_test; without it these skip,
 saying so.
 """
+import hashlib
 import os
 import shutil
 import subprocess
@@ -59,8 +60,11 @@ class DeployCheckTest(unittest.TestCase):
         self.objs = Objects(self.final)
 
     def test_overlay_points_the_outside_world_at_the_simulators(self):
-        config = yaml.safe_load(next(iter(self.objs.by_kind["ConfigMap"].values()))["data"]["config.yaml"])
-        before = yaml.safe_load(next(d for d in self.rendered if d["kind"] == "ConfigMap")["data"]["config.yaml"])
+        # The tracker config (the other ConfigMap is auth.yaml).
+        config = yaml.safe_load(next(c for c in self.objs.by_kind["ConfigMap"].values()
+                                     if "config.yaml" in c["data"])["data"]["config.yaml"])
+        before = yaml.safe_load(next(d for d in self.rendered if d["kind"] == "ConfigMap"
+                                     and "config.yaml" in d["data"])["data"]["config.yaml"])
         self.assertEqual(set(config["compute_environments"]), set(before["compute_environments"]))
         qa = config["compute_environments"]["rdpc_qa"]
         self.assertEqual(qa["wes_url"], "http://wes-sim-rdpc-qa:8080/api/v1")
@@ -81,6 +85,34 @@ class DeployCheckTest(unittest.TestCase):
         git = self.objs.data("Secret", "tracker-git")
         self.assertIn("OPENSSH PRIVATE KEY", git["id_ed25519"])
         self.assertRegex(git["known_hosts"], r"^\S+ ssh-ed25519 \S+\n$")
+        # auth.yaml's token file holds the hash of the token the jobctl Job sends.
+        token = self.objs.data("Secret", "tracker-jobctl-token")["token"].strip()
+        self.assertEqual(token, self.writer.jobctl_token)
+        tokens = yaml.safe_load(self.objs.data("Secret", "tracker-tokens")["tokens.yaml"])["tokens"]
+        self.assertEqual([(e["sha256"], e["role"]) for e in tokens], [(hashlib.sha256(token.encode()).hexdigest(), "admin")])
+
+    def test_certificate_secrets_are_what_cert_manager_would_write(self):
+        ca = None
+        for cert in self.objs.by_kind["Certificate"].values():
+            files = self.objs.data("Secret", cert["spec"]["secretName"])
+            self.assertEqual(set(files), {"tls.crt", "tls.key", "ca.crt"})
+            ca = ca or files["ca.crt"]
+            self.assertEqual(files["ca.crt"], ca, "one CA for every service")
+            d = tempfile.mkdtemp(dir=self.tmp)
+            for k, v in files.items():
+                with open(os.path.join(d, k), "w") as f:
+                    f.write(v)
+            # Chains to the CA, for every name of the Certificate.
+            r = subprocess.run(["openssl", "verify", "-CAfile", os.path.join(d, "ca.crt"), os.path.join(d, "tls.crt")],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for name in cert["spec"]["dnsNames"]:
+                r = subprocess.run(["openssl", "x509", "-noout", "-checkhost", name, "-in", os.path.join(d, "tls.crt")],
+                                   capture_output=True, text=True)
+                self.assertIn("does match", r.stdout, name)
+            r = subprocess.run(["openssl", "x509", "-noout", "-checkhost", "wrong-name", "-in", os.path.join(d, "tls.crt")],
+                               capture_output=True, text=True)
+            self.assertIn("does NOT match", r.stdout)
 
     def test_containers_get_the_pod_templates_fields(self):
         podman = RecordingPodman()
@@ -107,10 +139,11 @@ class DeployCheckTest(unittest.TestCase):
         self.assertEqual(values("--tmpfs"), ["/tmp:rw,mode=1777"])
         self.assertIn("t-data-repo-service-0:/data:U", values("-v"))
         mounts = values("--mount")
-        self.assertTrue(any(m.endswith("dst=/etc/tracker,ro") for m in mounts), mounts)
-        secret_dir = next(m for m in mounts if "dst=/secrets/git" in m).split(",")[1][len("src="):]
-        st = os.stat(os.path.join(secret_dir, "id_ed25519"))
-        self.assertEqual((st.st_mode & 0o777, st.st_gid), (0o440, 10001))  # defaultMode, fsGroup
+        self.assertTrue(any(m.endswith("dst=/etc/tracker/config,ro") for m in mounts), mounts)
+        for dst, key in (("/secrets/git", "id_ed25519"), ("/etc/tracker/tls", "tls.key"), ("/etc/tracker/tokens", "tokens.yaml")):
+            secret_dir = next(m for m in mounts if f"dst={dst}," in m).split(",")[1][len("src="):]
+            st = os.stat(os.path.join(secret_dir, key))
+            self.assertEqual((st.st_mode & 0o777, st.st_gid), (0o440, 10001), key)  # defaultMode, fsGroup
 
     def test_secret_env_goes_through_a_private_file(self):
         podman = RecordingPodman()

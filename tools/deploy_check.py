@@ -130,9 +130,13 @@ class Check(OverlayWriter):
     def jobctl(self, *args):
         """One jobctl command in a container of the Job's pod template, args replaced."""
         tmpl = json.loads(json.dumps(self.jobctl_job["spec"]["template"]))
-        # The batch ConfigMap exists only for add-batch; other commands read nothing from it.
-        tmpl["spec"]["volumes"] = []
-        tmpl["spec"]["containers"][0]["volumeMounts"] = []
+        # The batch ConfigMap exists only for add-batch; other commands read
+        # nothing from it. The Secrets (the CA, the token) stay.
+        spec = tmpl["spec"]
+        batch = {v["name"] for v in spec.get("volumes", []) if "configMap" in v}
+        spec["volumes"] = [v for v in spec.get("volumes", []) if v["name"] not in batch]
+        c = spec["containers"][0]
+        c["volumeMounts"] = [m for m in c.get("volumeMounts", []) if m["name"] not in batch]
         self.jobctl_runs = getattr(self, "jobctl_runs", 0) + 1
         cname, _ = self.runner.create(tmpl, f"jobctl-{self.jobctl_runs}", args_override=list(args))
         r = self.podman("start", "--attach", cname, check=False)

@@ -11,8 +11,10 @@
 #    repository -> a bare repository from tools/gen_tracking_repo.py mounted
 #    at /remote (a hostPath volume), and the Secrets the operator would
 #    create, with generated values (ssh key and known_hosts, WES client
-#    credentials, the Slack webhook -> the Slack sink). deploy/ is never
-#    edited.
+#    credentials, the Slack webhook -> the Slack sink, tracker-tokens with
+#    the hash of a token for jobctl), and the Secrets cert-manager would
+#    write for the Certificates (tools/gen_certs.sh with their dnsNames).
+#    deploy/ is never edited.
 # 2. The simulators (//tools/sim: wes-sim per environment, song-sim,
 #    slack-sink) in containers of the runtime image, their binaries mounted
 #    read-only; every container joins one podman network, the Service names
@@ -29,9 +31,11 @@
 #    runner for the others would map one manifest two ways; one runner maps
 #    every workload the same way.
 # 4. Readiness through each readinessProbe (grpc.health.v1.Health/Check on
-#    the probe's port), timed from container start to SERVING; cycles with
-#    jobctl in a container of deploy/jobs' Job template (its env, user and
-#    limits); each pod's metrics endpoint (prometheus.io annotations) and its
+#    the probe's port: the plaintext health port), timed from container
+#    start to SERVING; cycles with jobctl in a container of deploy/jobs' Job
+#    template (its env, user, limits, token and CA: every call TLS with a
+#    bearer token, every service call mutual TLS); each pod's metrics
+#    endpoint (prometheus.io annotations) and its
 #    key series; SIGTERM with `podman stop -t terminationGracePeriodSeconds`,
 #    which must end in exit code 0 before the grace (137 = SIGKILL).
 # 5. Everything it made (containers, network, volumes, work directory) is
@@ -47,7 +51,7 @@ source tools/podman_env.sh
 
 SKIP=77
 skip() { echo "deploy_check: SKIPPED: $*"; exit $SKIP; }
-case "${1:-}" in -h|--help) sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 
 reason="$(podman_unusable_reason)"
 [ -z "$reason" ] || skip "podman is not usable here: $reason"

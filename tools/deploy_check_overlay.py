@@ -9,9 +9,13 @@ overlay: the outside world replaced by the simulators, deploy/ untouched.
 - the Secrets the operator would create, with generated values chosen by
   what reads them: the config's *_env variables (WES client credentials the
   simulator accepts, the Slack webhook -> the Slack sink), files named by
-  the args under a Secret's mount (--ssh_key: a new ed25519 key,
-  --ssh_known_hosts: a generated host key), anything else a random token.
+  the args, the env or a mounted ConfigMap under a Secret's mount (--ssh_key:
+  a new ed25519 key, --ssh_known_hosts: a generated host key, auth.yaml's
+  token_file: the hash of jobctl's token, JOBCTL_TOKEN_FILE: that token),
+  anything else a random token; the Secret of a Certificate as cert-manager
+  would write it (tools/gen_certs.sh with its dnsNames, one CA for all).
 """
+import hashlib
 import os
 import re
 import secrets
@@ -87,9 +91,15 @@ class OverlayWriter:
                     "patch": yaml.safe_dump([{"op": "replace", "path": "/data/config.yaml",
                                               "value": yaml.safe_dump(config, sort_keys=False)}])}]
         secret_files = {}
-        for kind, name, w in ((k, n, w) for k in WORKLOADS for n, w in objs.by_kind.get(k, {}).items()):
+        self.certificates = {c["spec"]["secretName"]: c for c in objs.by_kind.get("Certificate", {}).values()}
+        # The jobctl Job's bearer token; tracker-tokens holds its hash.
+        self.jobctl_token = secrets.token_hex(32)
+        pods = [(k, n, w) for k in WORKLOADS for n, w in objs.by_kind.get(k, {}).items()]
+        for kind, name, w in pods + [("Job", d["metadata"]["name"], d) for d in job_docs]:
             c = w["spec"]["template"]["spec"]["containers"][0]
-            if any(a.startswith("--repo=") for a in c.get("args", [])):
+            cms = [v["configMap"]["name"] for v in w["spec"]["template"]["spec"].get("volumes", []) if "configMap" in v]
+            texts = [t for n in cms if n in objs.by_kind.get("ConfigMap", {}) for t in objs.data("ConfigMap", n).values()]
+            if kind != "Job" and any(a.startswith("--repo=") for a in c.get("args", [])):
                 # The tracking repository's remote: a local bare repository.
                 patches.append({"target": {"kind": kind, "name": name}, "patch": yaml.safe_dump([
                     {"op": "add", "path": "/spec/template/spec/volumes/-",
@@ -98,8 +108,9 @@ class OverlayWriter:
                      "value": {"name": "check-remote", "mountPath": REMOTE_DIR}}])})
             mounts = {m["name"]: m["mountPath"] for m in c.get("volumeMounts", [])}
             for v in w["spec"]["template"]["spec"].get("volumes", []):
-                if "secret" in v:
-                    secret_files[v["secret"]["secretName"]] = self.secret_files(c, mounts[v["name"]], check)
+                secret = v.get("secret", {}).get("secretName")
+                if secret and secret not in secret_files:
+                    secret_files[secret] = self.secret_files(c, mounts[v["name"]], secret, texts, check)
         secret_env = {}
         for w in (w for k in WORKLOADS for w in objs.by_kind.get(k, {}).values()):
             c = w["spec"]["template"]["spec"]["containers"][0]
@@ -122,31 +133,64 @@ class OverlayWriter:
             yaml.safe_dump(overlay, f, sort_keys=False)
         return check
 
-    def secret_files(self, c, mount, check):
-        """The files of a Secret volume the container's args name (--ssh_key=MOUNT/FILE ...), generated."""
+    def named_files(self, c, mount, texts):
+        """(reader, file) for each file under `mount` that the container's args
+        (--flag=MOUNT/FILE), env (VAR=MOUNT/FILE) or mounted ConfigMaps
+        (key: MOUNT/FILE) name."""
+        path = re.escape(mount) + r"/([^\s\"']+)"
+        for a in c.get("args", []):
+            m = re.match(r"--([a-z_]+)=" + path + "$", a)
+            if m:
+                yield m.groups()
+        for e in c.get("env", []):
+            m = re.match(path + "$", str(e.get("value", "")))
+            if m:
+                yield e["name"], m.group(1)
+        for text in texts:
+            yield from re.findall(r"([a-z_]+):\s*" + path, text)
+
+    def certificate_files(self, cert, check):
+        """A Certificate's Secret as cert-manager writes it: tls.crt, tls.key, ca.crt."""
+        certs = os.path.join(check, "certs")
+        names = cert["spec"]["dnsNames"]
+        # gen_certs.sh names localhost and 127.0.0.1 itself.
+        extra = [n for n in names[1:] + cert["spec"].get("ipAddresses", []) if n not in ("localhost", "127.0.0.1")]
+        subprocess.run([os.path.join(ROOT, "tools/gen_certs.sh"), *[a for n in extra for a in ("--san", n)],
+                        certs, names[0]], check=True, capture_output=True)
+        return {"tls.crt": os.path.join(certs, names[0] + ".pem"), "tls.key": os.path.join(certs, names[0] + ".key"),
+                "ca.crt": os.path.join(certs, "ca.pem")}
+
+    def secret_files(self, c, mount, name, texts, check):
+        """The files of the Secret `name` mounted at `mount`, generated by what reads them."""
+        if name in self.certificates:
+            return self.certificate_files(self.certificates[name], check)
         files = {}
         keydir = os.path.join(check, "ssh")
-        for a in c.get("args", []):
-            m = re.match(r"--([a-z_]+)=" + re.escape(mount) + r"/(.+)$", a)
-            if not m:
-                continue
-            flag, key = m.groups()
+        for reader, key in self.named_files(c, mount, texts):
             path = os.path.join(check, "secret-" + key)
-            if flag == "ssh_key":
+            if reader == "ssh_key":
                 os.makedirs(keydir, exist_ok=True)
                 subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "deploy-check",
                                 "-f", os.path.join(keydir, "client")], check=True)
                 shutil.copy(os.path.join(keydir, "client"), path)
-            elif flag == "ssh_known_hosts":
+            elif reader == "ssh_known_hosts":
                 subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(check, "hostkey")],
                                check=True)
                 with open(os.path.join(check, "hostkey.pub")) as f, open(path, "w") as out:
                     out.write("git.deploy-check.invalid " + " ".join(f.read().split()[:2]) + "\n")
+            elif reader == "token_file":
+                # auth.yaml's static tokens: jobctl's, as an admin (the Job imports batches).
+                digest = hashlib.sha256(self.jobctl_token.encode()).hexdigest()
+                with open(path, "w") as out:
+                    out.write(f"tokens:\n  - sha256: {digest}\n    name: deploy-check\n"
+                              "    email: deploy-check@example.org\n    role: admin\n")
+            elif reader == "JOBCTL_TOKEN_FILE":
+                with open(path, "w") as out:
+                    out.write(self.jobctl_token + "\n")
             else:
                 with open(path, "w") as out:
                     out.write(secrets.token_hex(16) + "\n")
             files[key] = path
         if not files:
-            raise Unsupported(f"a Secret is mounted at {mount} but no argument names a file in it")
+            raise Unsupported(f"a Secret is mounted at {mount} but nothing names a file in it")
         return files
-
