@@ -96,7 +96,7 @@ class HttpServicesTest : public ::testing::Test {
       setenv("PROD_CLIENT_SECRET", "prod-secret-77a1", 1);
       setenv("PROD_API_TOKEN", kApiToken, 1);
       int poller_port = Start(&poller, "wes-poller",
-                              {Runfile("services/wes_poller/wes-poller"), "--listen=127.0.0.1:0",
+                              {Runfile("services/wes_poller/wes-poller"), "--listen=127.0.0.1:0", "--insecure_plaintext",
                                "--config=" + config, "--request_timeout_seconds=1",
                                "--retry_deadline_seconds=8", "--retry_attempts=4",
                                "--metrics_listen=127.0.0.1:0",
@@ -104,7 +104,7 @@ class HttpServicesTest : public ::testing::Test {
       metrics_port = WaitForPortFile(tmp.path() + "/poller.metrics_port");
       int verifier_port = Start(&verifier, "azure-verifier",
                                 {Runfile("services/azure_verifier/azure-verifier"),
-                                 "--listen=127.0.0.1:0", "--request_timeout_seconds=1",
+                                 "--listen=127.0.0.1:0", "--insecure_plaintext", "--request_timeout_seconds=1",
                                  "--retry_deadline_seconds=4", "--retry_attempts=3"});
       wes = WesPoller::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", poller_port),
                                                    grpc::InsecureChannelCredentials()));
