@@ -12,14 +12,17 @@ import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 
 import yaml
 
 RUNFILES = os.path.join(os.environ.get("TEST_SRCDIR", "."), os.environ.get("TEST_WORKSPACE", "jobtracker"))
+sys.path.insert(0, os.path.join(RUNFILES, "tools"))
+from deploy_check_overlay import certificate_files  # noqa: E402  (cert-manager's Secret, made with gen_certs.sh)
+
 DEPLOY = os.path.join(RUNFILES, "deploy")
-GEN_CERTS = os.path.join(RUNFILES, "tools", "gen_certs.sh")
 BINARIES = {
     "repo-service": "services/repo_service/repo-service",
     "wes-poller": "services/wes_poller/wes-poller",
@@ -109,8 +112,8 @@ class PodFiles:
     """A pod's mounted volumes as files under `root` (root + mountPath), so a
     binary runs with the container's args rewritten to them: ConfigMaps as
     rendered (mount paths inside them rewritten too), the Secrets of
-    Certificates made by tools/gen_certs.sh with the Certificate's
-    dnsNames, one CA for all, tracker-tokens with one generated token.
+    Certificates as tools/deploy_check makes them (gen_certs.sh with the
+    Certificate's dnsNames, one CA for all), tracker-tokens with one generated token.
     Other Secrets are left empty (their readers are checked elsewhere)."""
 
     def __init__(self, objs, root):
@@ -122,14 +125,9 @@ class PodFiles:
     def _secret(self, name):
         cert = certificates(self.objs).get(name)
         if cert is not None:
-            names = cert["spec"]["dnsNames"]
-            # gen_certs.sh names localhost and 127.0.0.1 itself.
-            extra = [n for n in names[1:] + cert["spec"].get("ipAddresses", []) if n not in ("localhost", "127.0.0.1")]
-            sans = [a for n in extra for a in ("--san", n)]
-            subprocess.run([GEN_CERTS, *sans, self.certs, names[0]], check=True, capture_output=True)
             out = {}
-            for key, made in (("tls.crt", names[0] + ".pem"), ("tls.key", names[0] + ".key"), ("ca.crt", "ca.pem")):
-                with open(os.path.join(self.certs, made)) as f:
+            for key, path in certificate_files(cert, self.certs).items():
+                with open(path) as f:
                     out[key] = f.read()
             return out
         if name == "tracker-tokens":
