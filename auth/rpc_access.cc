@@ -9,10 +9,12 @@ constexpr bool kScheduler = true;
 constexpr bool kHumansOnly = false;
 
 // viewer: reads, report, audit, status. operator: the day-to-day changes
-// (cycle, pause, requeue, hold, settings). admin: what changes the set of
-// jobs or history (import, remove, revert, clear flags, merge, push).
+// (cycle, pause, requeue, hold, settings) and the merge and push around
+// them. admin: what changes the set of jobs or history (import, remove,
+// revert, clear flags).
 // The scheduler's identity: the reads and writes a cycle makes; repo-service
-// also keeps the scheduler branch and queued/ to it (write_access.h).
+// also keeps the scheduler branch and queued/ to it (CheckBranchAccess
+// in services/repo_service/writer.h).
 const std::map<std::string, RpcRule, std::less<>>& Table() {
   static const auto* table = new std::map<std::string, RpcRule, std::less<>>{
       // Probes and load balancers; nothing but serving or not.
@@ -43,8 +45,11 @@ const std::map<std::string, RpcRule, std::less<>>& Table() {
       {"/tracker.v1.RepoService/RemoveAnalysis", {MinRole::kAdmin, kHumansOnly}},
       {"/tracker.v1.RepoService/RemoveJobs", {MinRole::kAdmin, kHumansOnly}},
       {"/tracker.v1.RepoService/RevertCommit", {MinRole::kAdmin, kHumansOnly}},
-      {"/tracker.v1.RepoService/Merge", {MinRole::kAdmin, kScheduler}},
-      {"/tracker.v1.RepoService/Push", {MinRole::kAdmin, kScheduler}},
+      // Every operator's change merges the scheduler's work into main
+      // first and publishes main after: both are part of an operator's
+      // write (a person never targets the scheduler branch: CheckBranchAccess).
+      {"/tracker.v1.RepoService/Merge", {MinRole::kOperator, kScheduler}},
+      {"/tracker.v1.RepoService/Push", {MinRole::kOperator, kScheduler}},
 
       {"/tracker.v1.WesPoller/GetRunStates", {MinRole::kViewer, kScheduler}},
       {"/tracker.v1.WesPoller/GetResumeInfo", {MinRole::kViewer, kScheduler}},

@@ -107,7 +107,7 @@ bool Cluster::StartOne(const std::string& name, std::string* error) {
 
 bool Cluster::Start(std::string* error) {
   if (options_.tls) {
-    absl::Status made = pki_.Create();
+    absl::Status made = pki_.Create(options_.extra_auth_yaml);
     if (!made.ok()) {
       *error = std::string(made.message());
       return false;

@@ -53,6 +53,8 @@ struct ClusterOptions {
   // cluster's own stubs calling as the admin certificate; else the
   // services run with --insecure_plaintext.
   bool tls = false;
+  // Appended to the auth config of a `tls` cluster (an oidc: section).
+  std::string extra_auth_yaml;
   // Extra flags per process name (e.g. "scheduler-service").
   std::map<std::string, std::vector<std::string>> extra_args;
 };
@@ -81,6 +83,7 @@ class Cluster {
   std::string remote() const { return dir_ + "/remote.git"; }
   const std::string& dir() const { return dir_; }
   int backlog_jobs() const { return backlog_jobs_; }
+  bool tls() const { return options_.tls; }
   // The certificates and tokens of a `tls` cluster.
   const TestPki& pki() const { return pki_; }
   // Credentials as the cluster's stubs use them (admin certificate or

@@ -27,10 +27,18 @@ class JobctlRunner {
   JobctlRunner(Cluster* cluster, std::string dir) : cluster_(cluster), dir_(std::move(dir)) {}
 
   // The shell command running jobctl against the cluster, with `env`
-  // (VAR=value ...) before it.
+  // (VAR=value ...) before it. No config file of the user's is read; on a
+  // TLS cluster jobctl verifies the services and sends the admin token
+  // (`env` may set others).
   std::string Command(const std::vector<std::string>& args, const std::string& env = "") const {
+    std::string security = "JOBCTL_CONFIG=/dev/null";
+    if (cluster_->tls()) {
+      absl::StrAppend(&security, " JOBCTL_CA=", ShellQuote(cluster_->pki().ca()),
+                      " JOBCTL_TOKEN_FILE=",
+                      ShellQuote(cluster_->pki().token_file(auth::Role::kAdmin)));
+    }
     std::string cmd = absl::StrCat(
-        env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
+        security, " ", env, " JOBCTL_REPO_SERVICE=127.0.0.1:", cluster_->port("repo-service"),
         " JOBCTL_WES_POLLER=127.0.0.1:", cluster_->port("wes-poller"),
         " JOBCTL_SCHEDULER=127.0.0.1:", cluster_->port("scheduler-service"), " ",
         ShellQuote(Runfile("clients/jobctl/jobctl")));
