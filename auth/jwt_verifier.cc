@@ -23,6 +23,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "auth/jwks.h"
 #include "common/json.h"
 #include "common/log.h"
 
@@ -123,11 +124,16 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(OidcOptions opt
   }
   if (clock == nullptr) clock = RealClock::Get();
   std::unique_ptr<JwtVerifier> verifier(new JwtVerifier(std::move(options), http, clock));
-  {
-    absl::MutexLock lock(&verifier->mu_);
-    absl::Status loaded =
-        verifier->options_.jwks_file.empty() ? verifier->FetchUrl() : verifier->LoadFile();
+  absl::MutexLock lock(&verifier->mu_);
+  if (!verifier->options_.jwks_file.empty()) {
+    absl::Status loaded = verifier->LoadFile();
     if (!loaded.ok()) return loaded;
+  } else {
+    verifier->attempted_at_ = clock->Now();
+    absl::StatusOr<std::shared_ptr<const JwkSet>> keys = verifier->FetchUrl();
+    if (!keys.ok()) return keys.status();
+    verifier->keys_ = *std::move(keys);
+    verifier->fetched_at_ = verifier->attempted_at_;
   }
   return verifier;
 }
@@ -146,9 +152,7 @@ absl::Status JwtVerifier::LoadFile() {
   return absl::OkStatus();
 }
 
-absl::Status JwtVerifier::FetchUrl() {
-  const absl::Time now = clock_->Now();
-  attempted_at_ = now;
+absl::StatusOr<std::shared_ptr<const JwkSet>> JwtVerifier::FetchUrl() const {
   HttpRequest request;
   request.url = options_.jwks_url;
   request.headers.emplace_back("Accept", "application/json");
@@ -159,32 +163,46 @@ absl::Status JwtVerifier::FetchUrl() {
     return HttpError("JWKS", request, *response, /*include_body=*/false);
   }
   absl::StatusOr<std::shared_ptr<const JwkSet>> keys = JwkSet::Parse(response->body, source_);
-  if (!keys.ok()) return keys.status();
-  keys_ = *std::move(keys);
-  fetched_at_ = now;
-  LogInfo("jwks_loaded").Kv("source", source_).Kv("keys", static_cast<int64_t>(keys_->size()));
-  return absl::OkStatus();
+  if (keys.ok()) {
+    LogInfo("jwks_loaded").Kv("source", source_).Kv("keys", static_cast<int64_t>((*keys)->size()));
+  }
+  return keys;
 }
 
 std::shared_ptr<const JwkSet> JwtVerifier::Keys(bool unknown_kid) {
-  absl::MutexLock lock(&mu_);
-  absl::Status reloaded;
-  if (!options_.jwks_file.empty()) {
-    absl::StatusOr<FileStamp> stamp = StatFile(options_.jwks_file);
-    if (!stamp.ok()) {
-      // Gone or unreadable: keep the keys; say so once.
-      if (stamp_ != FileStamp{}) reloaded = stamp.status();
-      stamp_ = FileStamp{};
-    } else if (*stamp != stamp_) {
-      reloaded = LoadFile();
+  absl::Time now;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!options_.jwks_file.empty()) {
+      absl::Status reloaded;
+      absl::StatusOr<FileStamp> stamp = StatFile(options_.jwks_file);
+      if (!stamp.ok()) {
+        // Gone or unreadable: keep the keys; say so once.
+        if (stamp_ != FileStamp{}) reloaded = stamp.status();
+        stamp_ = FileStamp{};
+      } else if (*stamp != stamp_) {
+        reloaded = LoadFile();
+      }
+      if (!reloaded.ok()) {
+        LogWarning("jwks_reload_failed").Kv("source", source_).Kv("error", reloaded.message());
+      }
+      return keys_;
     }
-  } else {
-    const absl::Time now = clock_->Now();
+    now = clock_->Now();
     const bool due = now - fetched_at_ >= options_.jwks_refresh || unknown_kid;
-    if (due && now - attempted_at_ >= kMinFetchInterval) reloaded = FetchUrl();
+    if (!due || fetching_ || now - attempted_at_ < kMinFetchInterval) return keys_;
+    fetching_ = true;
+    attempted_at_ = now;
   }
-  if (!reloaded.ok()) {
-    LogWarning("jwks_reload_failed").Kv("source", source_).Kv("error", reloaded.message());
+  // The GET runs unlocked: other callers meanwhile use the keys held.
+  absl::StatusOr<std::shared_ptr<const JwkSet>> fetched = FetchUrl();
+  absl::MutexLock lock(&mu_);
+  fetching_ = false;
+  if (fetched.ok()) {
+    keys_ = *std::move(fetched);
+    fetched_at_ = now;
+  } else {
+    LogWarning("jwks_reload_failed").Kv("source", source_).Kv("error", fetched.status().message());
   }
   return keys_;
 }

@@ -13,12 +13,13 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "auth/identity.h"
-#include "auth/jwks.h"
 #include "auth/watched_file.h"
 #include "common/clock.h"
 #include "common/http_client.h"
 
 namespace tracker::auth {
+
+class JwkSet;  // auth/jwks.h
 
 struct OidcOptions {
   std::string issuer;    // exact match of "iss"
@@ -38,7 +39,9 @@ struct OidcOptions {
 // Keys: a file is re-read when it changes; a URL is fetched again every
 // `jwks_refresh`, and at once (at most every 30 s) when a token names a key
 // id the set does not hold, which is how issuers rotate keys. A failed
-// reload keeps the keys held so far.
+// reload keeps the keys held so far. While one thread fetches, the others
+// go on with the keys held (no caller waits on a slow issuer but the one
+// that fetches).
 //
 // Errors name the key source but never the token or any part of it.
 //
@@ -64,7 +67,8 @@ class JwtVerifier {
   // due; `unknown_kid` asks for an early (rate-limited) URL fetch.
   std::shared_ptr<const JwkSet> Keys(bool unknown_kid) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status LoadFile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status FetchUrl() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One GET of the URL; touches no member that changes.
+  absl::StatusOr<std::shared_ptr<const JwkSet>> FetchUrl() const;
   absl::StatusOr<Identity> CheckClaims(absl::string_view payload);
 
   const OidcOptions options_;
@@ -72,12 +76,12 @@ class JwtVerifier {
   Clock* const clock_;
   const std::string source_;  // the file, or the redacted URL, for messages
 
-  // Held while keys are reloaded, so concurrent Verify calls fetch once.
   absl::Mutex mu_;
   std::shared_ptr<const JwkSet> keys_ ABSL_GUARDED_BY(mu_);
   FileStamp stamp_ ABSL_GUARDED_BY(mu_);          // of the file last read
   absl::Time fetched_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();    // last good URL fetch
   absl::Time attempted_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // any URL fetch
+  bool fetching_ ABSL_GUARDED_BY(mu_) = false;  // a thread is fetching the URL
 };
 
 }  // namespace tracker::auth

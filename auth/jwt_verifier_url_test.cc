@@ -39,6 +39,9 @@ class JwksServer {
       absl::MutexLock lock(&mu_);
       ++hits_;
       last_path_ = req.path;
+      // A slow issuer: the answer waits until the test releases it.
+      mu_.Await(absl::Condition(
+          +[](bool* held) { return !*held; }, &held_));
       res.status = status_;
       res.set_content(body_, "application/json");
     });
@@ -59,6 +62,10 @@ class JwksServer {
     status_ = status;
     body_ = std::move(body);
   }
+  void Hold(bool held) {
+    absl::MutexLock lock(&mu_);
+    held_ = held;
+  }
   int hits() {
     absl::MutexLock lock(&mu_);
     return hits_;
@@ -78,6 +85,7 @@ class JwksServer {
   absl::Mutex mu_;
   int hits_ ABSL_GUARDED_BY(mu_) = 0;
   int status_ ABSL_GUARDED_BY(mu_) = 200;
+  bool held_ ABSL_GUARDED_BY(mu_) = false;
   std::string body_ ABSL_GUARDED_BY(mu_);
   std::string last_path_ ABSL_GUARDED_BY(mu_);
 };
@@ -173,6 +181,25 @@ TEST_F(JwksUrlTest, AnUnknownKeyIdFetchesAtOnceAtMostEveryThirtySeconds) {
   // Keys held all along.
   EXPECT_TRUE((*verifier)->Verify(Token(*first_)).ok());
   EXPECT_EQ(server_.hits(), 3);
+}
+
+TEST_F(JwksUrlTest, OtherCallersDoNotWaitForAFetch) {
+  server_.Serve(200, Jwks({first_->PublicJwk()}));
+  auto verifier = Create(server_.Url());
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  const std::string token = Token(*first_);
+  server_.Hold(true);
+  clock_.Advance(absl::Minutes(11));
+  absl::StatusOr<Identity> fetcher_result;
+  std::thread fetcher([&] { fetcher_result = (*verifier)->Verify(token); });
+  while (server_.hits() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The fetch hangs at the issuer; another caller is answered from the
+  // keys held, without a second request.
+  EXPECT_TRUE((*verifier)->Verify(token).ok());
+  EXPECT_EQ(server_.hits(), 2);
+  server_.Hold(false);
+  fetcher.join();
+  EXPECT_TRUE(fetcher_result.ok()) << fetcher_result.status();
 }
 
 TEST_F(JwksUrlTest, CreateFailsNamingTheUrlWithoutItsQuery) {
