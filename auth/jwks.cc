@@ -12,6 +12,9 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 
+// NIST SP 800-131A: RSA keys under 2048 bits are not for signatures.
+constexpr size_t kMinRsaBits = 2048;
+
 // Only the public members a key needs: a JWKS that also carries private
 // material ("d", ...) or unusual members must not change what cjose builds.
 std::string PublicJwkJson(const Struct& key, bool rsa) {
@@ -76,7 +79,12 @@ absl::StatusOr<std::shared_ptr<const JwkSet>> JwkSet::Parse(absl::string_view js
       Skip(source, index, kid, cjose_err_message(err.code));
       continue;
     }
-    set->keys_.push_back(Key{kid, key_alg, std::shared_ptr<cjose_jwk_t>(jwk, cjose_jwk_release)});
+    std::shared_ptr<cjose_jwk_t> owned(jwk, cjose_jwk_release);
+    if (key_alg == JwsAlgorithm::kRs256 && cjose_jwk_get_keysize(jwk, &err) < kMinRsaBits) {
+      Skip(source, index, kid, "RSA key shorter than 2048 bits");
+      continue;
+    }
+    set->keys_.push_back(Key{kid, key_alg, std::move(owned)});
   }
   if (set->keys_.empty()) {
     return absl::InvalidArgumentError(

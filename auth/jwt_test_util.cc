@@ -75,10 +75,10 @@ std::string Jwks(const std::vector<std::string>& jwks) {
   return absl::StrCat("{\"keys\": [", absl::StrJoin(jwks, ", "), "]}");
 }
 
-TestKey TestKey::Rsa(std::string kid) {
+TestKey TestKey::Rsa(std::string kid, size_t bits) {
   static const uint8_t kExponent[] = {0x01, 0x00, 0x01};
   cjose_err err{};
-  cjose_jwk_t* jwk = cjose_jwk_create_RSA_random(2048, kExponent, sizeof(kExponent), &err);
+  cjose_jwk_t* jwk = cjose_jwk_create_RSA_random(bits, kExponent, sizeof(kExponent), &err);
   Check(jwk != nullptr, "cjose_jwk_create_RSA_random");
   return TestKey(std::shared_ptr<cjose_jwk_t>(jwk, cjose_jwk_release), std::move(kid), true);
 }

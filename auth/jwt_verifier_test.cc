@@ -271,13 +271,16 @@ TEST_F(JwtVerifierTest, CriticalHeaderExtensionsAreRefused) {
             "token has critical header extensions, none is supported");
 }
 
-TEST_F(JwtVerifierTest, KeysForEncryptionOrOtherAlgorithmsAreIgnored) {
+TEST_F(JwtVerifierTest, KeysForEncryptionOrOtherAlgorithmsOrWeakKeysAreIgnored) {
   TestKey signer = TestKey::Rsa("sig-key");
+  TestKey weak = TestKey::Rsa("weak-key", 1024);
   auto verifier = MakeVerifier(Jwks({rsa_->PublicJwk("enc"), signer.PublicJwk(),
-                                     R"({"kty":"oct","kid":"rsa-1","k":"c2VjcmV0"})"}));
+                                     R"({"kty":"oct","kid":"rsa-1","k":"c2VjcmV0"})",
+                                     weak.PublicJwk()}));
   ASSERT_TRUE(verifier.ok()) << verifier.status();
   verifier_ = *std::move(verifier);
   EXPECT_EQ(Refusal(rsa_->Sign(Json(Claims()))), "unknown key id");
+  EXPECT_EQ(Refusal(weak.Sign(Json(Claims()))), "unknown key id");
   EXPECT_TRUE(verifier_->Verify(signer.Sign(Json(Claims()))).ok());
 }
 
