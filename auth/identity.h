@@ -15,7 +15,7 @@ struct Identity {
   std::string name;
   std::string email;                // "email" claim; may be empty
   std::vector<std::string> groups;  // the groups claim's strings (array, or one string)
-  std::string role;  // token file only: the entry's role as written; JWT: empty
+  std::string role;                 // token file only: the entry's role as written; JWT: empty
 };
 
 }  // namespace tracker::auth

@@ -20,8 +20,8 @@ constexpr size_t kMinRsaBits = 2048;
 std::string PublicJwkJson(const Struct& key, bool rsa) {
   Struct out;
   auto& fields = *out.mutable_fields();
-  const std::vector<std::string> names =
-      rsa ? std::vector<std::string>{"kty", "n", "e"} : std::vector<std::string>{"kty", "crv", "x", "y"};
+  const std::vector<std::string> names = rsa ? std::vector<std::string>{"kty", "n", "e"}
+                                             : std::vector<std::string>{"kty", "crv", "x", "y"};
   for (const std::string& name : names) {
     auto it = key.fields().find(name);
     if (it != key.fields().end()) fields[name] = it->second;

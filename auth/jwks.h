@@ -6,12 +6,12 @@
 // for ES256. Symmetric ("oct") keys, encryption keys ("use": "enc") and keys
 // restricted to another "alg" are left out, so no token can make us use them.
 
+#include <cjose/jwk.h>
+
 #include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <cjose/jwk.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"

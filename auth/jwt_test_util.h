@@ -3,14 +3,14 @@
 
 // Keys and tokens made in tests: what an OIDC issuer would publish and sign.
 
+#include <cjose/jwk.h>
+#include <google/protobuf/struct.pb.h>
+#include <openssl/evp.h>
+
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <cjose/jwk.h>
-#include <google/protobuf/struct.pb.h>
-#include <openssl/evp.h>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"

@@ -13,11 +13,11 @@
 
 #include "auth/jwt_verifier.h"
 
-#include <utility>
-#include <vector>
-
 #include <cjose/header.h>
 #include <cjose/jws.h>
+
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -253,8 +253,7 @@ absl::StatusOr<Identity> JwtVerifier::Verify(absl::string_view token) {
   if (!cjose_jws_get_plaintext(jws.get(), &payload, &payload_len, &err)) {
     return Refused("malformed token: no payload");
   }
-  return CheckClaims(
-      absl::string_view(reinterpret_cast<const char*>(payload), payload_len));
+  return CheckClaims(absl::string_view(reinterpret_cast<const char*>(payload), payload_len));
 }
 
 absl::StatusOr<Identity> JwtVerifier::CheckClaims(absl::string_view payload) {

@@ -22,8 +22,8 @@ namespace tracker::auth {
 class JwkSet;  // auth/jwks.h
 
 struct OidcOptions {
-  std::string issuer;    // exact match of "iss"
-  std::string audience;  // must be "aud" (string) or one element of it (array)
+  std::string issuer;     // exact match of "iss"
+  std::string audience;   // must be "aud" (string) or one element of it (array)
   std::string jwks_file;  // one of jwks_file / jwks_url
   std::string jwks_url;   // fetched with the HttpClient given to Create
   std::string groups_claim = "groups";
@@ -52,8 +52,8 @@ class JwtVerifier {
   // Loads the key set now. INVALID_ARGUMENT for bad options; a missing or
   // bad key set is an error naming the file or the URL (without its query
   // or credentials).
-  static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(OidcOptions options,
-                                                             HttpClient* http, Clock* clock);
+  static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(OidcOptions options, HttpClient* http,
+                                                             Clock* clock);
 
   // The caller the token names, or UNAUTHENTICATED with a short reason
   // ("token expired", "wrong audience", "signature does not verify",
@@ -78,7 +78,7 @@ class JwtVerifier {
 
   absl::Mutex mu_;
   std::shared_ptr<const JwkSet> keys_ ABSL_GUARDED_BY(mu_);
-  FileStamp stamp_ ABSL_GUARDED_BY(mu_);          // of the file last read
+  FileStamp stamp_ ABSL_GUARDED_BY(mu_);                                 // of the file last read
   absl::Time fetched_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();    // last good URL fetch
   absl::Time attempted_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // any URL fetch
   bool fetching_ ABSL_GUARDED_BY(mu_) = false;  // a thread is fetching the URL

@@ -18,13 +18,13 @@
 namespace tracker::auth {
 namespace {
 
+using testing::AliceClaims;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using ::testing::Not;
-using testing::AliceClaims;
 using testing::HmacToken;
 using testing::Json;
 using testing::Jwks;
+using ::testing::Not;
 using testing::OpenSslEcKey;
 using testing::SignOptions;
 using testing::TestKey;
@@ -215,8 +215,7 @@ TEST_F(JwtVerifierTest, OtherSignatureAlgorithmsAreRefused) {
   EXPECT_EQ(Refusal(rsa_->Sign(Json(Claims()), SignOptions{"RS512"})),
             "algorithm RS512 is not accepted (only RS256 and ES256)");
   // An RS256 header naming the EC key: no RSA key has that id.
-  EXPECT_EQ(Refusal(rsa_->Sign(Json(Claims()), SignOptions{"", true, "ec-1"})),
-            "unknown key id");
+  EXPECT_EQ(Refusal(rsa_->Sign(Json(Claims()), SignOptions{"", true, "ec-1"})), "unknown key id");
 }
 
 TEST_F(JwtVerifierTest, AnUnknownKeyIdIsRefusedWithoutRepeatingIt) {
@@ -274,9 +273,9 @@ TEST_F(JwtVerifierTest, CriticalHeaderExtensionsAreRefused) {
 TEST_F(JwtVerifierTest, KeysForEncryptionOrOtherAlgorithmsOrWeakKeysAreIgnored) {
   TestKey signer = TestKey::Rsa("sig-key");
   TestKey weak = TestKey::Rsa("weak-key", 1024);
-  auto verifier = MakeVerifier(Jwks({rsa_->PublicJwk("enc"), signer.PublicJwk(),
-                                     R"({"kty":"oct","kid":"rsa-1","k":"c2VjcmV0"})",
-                                     weak.PublicJwk()}));
+  auto verifier =
+      MakeVerifier(Jwks({rsa_->PublicJwk("enc"), signer.PublicJwk(),
+                         R"({"kty":"oct","kid":"rsa-1","k":"c2VjcmV0"})", weak.PublicJwk()}));
   ASSERT_TRUE(verifier.ok()) << verifier.status();
   verifier_ = *std::move(verifier);
   EXPECT_EQ(Refusal(rsa_->Sign(Json(Claims()))), "unknown key id");

@@ -21,11 +21,11 @@
 namespace tracker::auth {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::AliceClaims;
+using ::testing::HasSubstr;
 using testing::Json;
 using testing::Jwks;
+using ::testing::Not;
 using testing::TestKey;
 
 // Keycloak's certs endpoint path, as an OIDC discovery document names it.

@@ -56,7 +56,8 @@ absl::StatusOr<std::string> Scalar(const std::string& path, const YAML::Node& en
 
 absl::StatusOr<ParsedEntry> ParseEntry(const std::string& path, const YAML::Node& entry) {
   const int line = LineOf(entry);
-  if (!entry.IsMap()) return LineError(path, line, "an entry must be a mapping (sha256, name, role)");
+  if (!entry.IsMap())
+    return LineError(path, line, "an entry must be a mapping (sha256, name, role)");
   for (const auto& member : entry) {
     const std::string key = member.first.IsScalar() ? member.first.Scalar() : "";
     if (key != "sha256" && key != "name" && key != "email" && key != "role") {
@@ -85,9 +86,9 @@ absl::StatusOr<ParsedEntry> ParseEntry(const std::string& path, const YAML::Node
   for (const char* r : kRoles) known_role = known_role || *role == r;
   if (!known_role) {
     const int at = entry["role"] ? LineOf(entry["role"]) : line;
-    return LineError(path, at,
-                     absl::StrCat("role '", absl::CHexEscape(*role),
-                                  "' is not one of viewer, operator, admin"));
+    return LineError(
+        path, at,
+        absl::StrCat("role '", absl::CHexEscape(*role), "' is not one of viewer, operator, admin"));
   }
   ParsedEntry out;
   const std::string bytes = absl::HexStringToBytes(*sha);
@@ -133,9 +134,9 @@ absl::StatusOr<std::vector<ParsedEntry>> ParseTokenFile(const std::string& path,
     }
     auto [hash_it, new_hash] = hash_lines.emplace(entry->sha256, line);
     if (!new_hash) {
-      return LineError(path, line,
-                       absl::StrCat("the same token hash is already given on line ",
-                                    hash_it->second));
+      return LineError(
+          path, line,
+          absl::StrCat("the same token hash is already given on line ", hash_it->second));
     }
     entries.push_back(*std::move(entry));
   }
@@ -176,7 +177,9 @@ absl::Status TokenFile::Reload() {
   if (!parsed.ok()) return parsed.status();
   entries_.clear();
   for (ParsedEntry& e : *parsed) entries_.push_back(Entry{e.sha256, std::move(e.identity)});
-  LogInfo("token_file_loaded").Kv("path", path_).Kv("entries", static_cast<int64_t>(entries_.size()));
+  LogInfo("token_file_loaded")
+      .Kv("path", path_)
+      .Kv("entries", static_cast<int64_t>(entries_.size()));
   return absl::OkStatus();
 }
 

@@ -19,8 +19,8 @@ constexpr char kAliceToken[] = "alice-secret-token-3f9a";
 constexpr char kBobToken[] = "bob-secret-token-77c1";
 
 std::string Entry(absl::string_view token, absl::string_view name, absl::string_view role) {
-  return absl::StrCat("  - sha256: ", HashToken(token), "\n    name: ", name,
-                      "\n    email: ", name, "@example.org\n    role: ", role, "\n");
+  return absl::StrCat("  - sha256: ", HashToken(token), "\n    name: ", name, "\n    email: ", name,
+                      "@example.org\n    role: ", role, "\n");
 }
 
 class TokenFileTest : public ::testing::Test {
@@ -127,9 +127,9 @@ TEST_F(TokenFileTest, ABadNewVersionKeepsTheEntriesReadBefore) {
 
 TEST_F(TokenFileTest, AHashThatIsNotOneIsRejectedWithItsLineAndNeverShown) {
   // A token pasted where its hash belongs.
-  absl::Status status = LoadError(absl::StrCat(
-      "# admins\ntokens:\n", Entry(kBobToken, "bob", "viewer"),
-      "  - sha256: ", kAliceToken, "\n    name: alice\n    role: admin\n"));
+  absl::Status status =
+      LoadError(absl::StrCat("# admins\ntokens:\n", Entry(kBobToken, "bob", "viewer"),
+                             "  - sha256: ", kAliceToken, "\n    name: alice\n    role: admin\n"));
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(status.message(), HasSubstr(path_ + ":7: sha256 must be 64 hex digits"));
   EXPECT_THAT(status.message(), Not(HasSubstr(kAliceToken)));
@@ -142,22 +142,20 @@ TEST_F(TokenFileTest, AHashThatIsNotOneIsRejectedWithItsLineAndNeverShown) {
 }
 
 TEST_F(TokenFileTest, RolesAreViewerOperatorOrAdmin) {
-  absl::Status status =
-      LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "root")));
+  absl::Status status = LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "root")));
   EXPECT_THAT(status.message(),
               HasSubstr(path_ + ":5: role 'root' is not one of viewer, operator, admin"));
-  status = LoadError(absl::StrCat("tokens:\n  - sha256: ", HashToken(kAliceToken),
-                                  "\n    name: alice\n"));
+  status = LoadError(
+      absl::StrCat("tokens:\n  - sha256: ", HashToken(kAliceToken), "\n    name: alice\n"));
   EXPECT_THAT(status.message(), HasSubstr(path_ + ":2: role '' is not one of"));
   status = LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "Admin")));
   EXPECT_THAT(status.message(), HasSubstr("role 'Admin' is not one of"));
 }
 
 TEST_F(TokenFileTest, NamesAndHashesAreUnique) {
-  absl::Status status = LoadError(absl::StrCat(
-      "tokens:\n", Entry(kAliceToken, "alice", "admin"), Entry(kBobToken, "alice", "viewer")));
-  EXPECT_THAT(status.message(),
-              HasSubstr(path_ + ":6: name 'alice' is already used on line 2"));
+  absl::Status status = LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "admin"),
+                                               Entry(kBobToken, "alice", "viewer")));
+  EXPECT_THAT(status.message(), HasSubstr(path_ + ":6: name 'alice' is already used on line 2"));
   status = LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "admin"),
                                   Entry(kAliceToken, "bob", "viewer")));
   EXPECT_THAT(status.message(),
@@ -170,8 +168,8 @@ TEST_F(TokenFileTest, MisspelledKeysAndMissingPartsAreRejected) {
                                                "\n    name: alice\n    emial: a@x.org\n"
                                                "    role: admin\n"));
   EXPECT_THAT(status.message(), HasSubstr(path_ + ":4: unknown key 'emial'"));
-  status = LoadError(absl::StrCat("tokens:\n  - sha256: ", HashToken(kAliceToken),
-                                  "\n    role: admin\n"));
+  status = LoadError(
+      absl::StrCat("tokens:\n  - sha256: ", HashToken(kAliceToken), "\n    role: admin\n"));
   EXPECT_THAT(status.message(), HasSubstr(path_ + ":2: the entry has no name"));
   status = LoadError("tokens:\n  - just-a-string\n");
   EXPECT_THAT(status.message(), HasSubstr(path_ + ":2: an entry must be a mapping"));
@@ -179,8 +177,7 @@ TEST_F(TokenFileTest, MisspelledKeysAndMissingPartsAreRejected) {
   EXPECT_THAT(status.message(), HasSubstr(path_ + ": no 'tokens' list"));
   status = LoadError("tokens: [\n  - a\n");
   EXPECT_THAT(status.message(), HasSubstr("not valid YAML"));
-  status = LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "admin"),
-                                  "extra: 1\n"));
+  status = LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "admin"), "extra: 1\n"));
   EXPECT_THAT(status.message(), HasSubstr(path_ + ":6: unknown key"));
 }
 
