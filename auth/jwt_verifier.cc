@@ -124,16 +124,18 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(OidcOptions opt
   }
   if (clock == nullptr) clock = RealClock::Get();
   std::unique_ptr<JwtVerifier> verifier(new JwtVerifier(std::move(options), http, clock));
-  absl::MutexLock lock(&verifier->mu_);
-  if (!verifier->options_.jwks_file.empty()) {
-    absl::Status loaded = verifier->LoadFile();
-    if (!loaded.ok()) return loaded;
-  } else {
-    verifier->attempted_at_ = clock->Now();
-    absl::StatusOr<std::shared_ptr<const JwkSet>> keys = verifier->FetchUrl();
-    if (!keys.ok()) return keys.status();
-    verifier->keys_ = *std::move(keys);
-    verifier->fetched_at_ = verifier->attempted_at_;
+  {
+    absl::MutexLock lock(&verifier->mu_);
+    if (!verifier->options_.jwks_file.empty()) {
+      absl::Status loaded = verifier->LoadFile();
+      if (!loaded.ok()) return loaded;
+    } else {
+      verifier->attempted_at_ = clock->Now();
+      absl::StatusOr<std::shared_ptr<const JwkSet>> keys = verifier->FetchUrl();
+      if (!keys.ok()) return keys.status();
+      verifier->keys_ = *std::move(keys);
+      verifier->fetched_at_ = verifier->attempted_at_;
+    }
   }
   return verifier;
 }
@@ -158,7 +160,8 @@ absl::StatusOr<std::shared_ptr<const JwkSet>> JwtVerifier::FetchUrl() const {
   request.headers.emplace_back("Accept", "application/json");
   request.timeout = absl::Seconds(10);
   absl::StatusOr<HttpResponse> response = http_->Send(request);
-  if (!response.ok()) return Prefixed(absl::StrCat("JWKS ", source_), response.status());
+  // The transport names the (redacted) URL itself.
+  if (!response.ok()) return Prefixed("JWKS", response.status());
   if (response->status < 200 || response->status >= 300) {
     return HttpError("JWKS", request, *response, /*include_body=*/false);
   }

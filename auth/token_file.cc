@@ -155,9 +155,11 @@ absl::StatusOr<std::unique_ptr<TokenFile>> TokenFile::Load(std::string path) {
   absl::StatusOr<FileStamp> exists = StatFile(path);
   if (!exists.ok()) return exists.status();
   std::unique_ptr<TokenFile> file(new TokenFile(std::move(path)));
-  absl::MutexLock lock(&file->mu_);
-  absl::Status loaded = file->Reload();
-  if (!loaded.ok()) return loaded;
+  {
+    absl::MutexLock lock(&file->mu_);
+    absl::Status loaded = file->Reload();
+    if (!loaded.ok()) return loaded;
+  }
   return file;
 }
 

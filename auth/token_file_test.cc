@@ -1,7 +1,10 @@
 #include "auth/token_file.h"
 
+#include <atomic>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
@@ -179,6 +182,30 @@ TEST_F(TokenFileTest, MisspelledKeysAndMissingPartsAreRejected) {
   EXPECT_THAT(status.message(), HasSubstr("not valid YAML"));
   status = LoadError(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "admin"), "extra: 1\n"));
   EXPECT_THAT(status.message(), HasSubstr(path_ + ":6: unknown key"));
+}
+
+TEST_F(TokenFileTest, FindsFromManyThreadsWhileTheFileChanges) {
+  Write(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "admin")));
+  auto file = TokenFile::Load(path_);
+  ASSERT_TRUE(file.ok()) << file.status();
+  std::atomic<bool> done{false};
+  std::atomic<int> misses{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!done) {
+        if (!(*file)->Find(kAliceToken).has_value()) ++misses;
+      }
+    });
+  }
+  for (int i = 0; i < 50; ++i) {  // alice is in every version
+    Write(absl::StrCat("tokens:\n", Entry(kAliceToken, "alice", "admin"),
+                       Entry(kBobToken, absl::StrCat("bob", i), "viewer")));
+  }
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(misses.load(), 0);
+  EXPECT_EQ((*file)->Find(kBobToken)->name, "bob49");
 }
 
 TEST_F(TokenFileTest, AMissingFileIsNotFound) {
