@@ -3,8 +3,6 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
@@ -14,7 +12,7 @@ namespace tracker::auth {
 absl::StatusOr<FileStamp> StatFile(const std::string& path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat("no file ", path));  // ENOENT
+    if (errno == ENOENT) return absl::NotFoundError(absl::StrCat(path, ": no such file"));
     return ErrnoError("stat", path);
   }
   FileStamp stamp;
@@ -32,12 +30,7 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path, int64_t max_b
     return absl::InvalidArgumentError(
         absl::StrCat(path, " is ", stamp->size, " bytes, more than the ", max_bytes, " allowed"));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ErrnoError("open", path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return ErrnoError("read", path);
-  return out.str();
+  return ReadFile(path);
 }
 
 }  // namespace tracker::auth

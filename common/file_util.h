@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace tracker {
 
@@ -11,6 +12,10 @@ namespace tracker {
 // a reader (or a restart after a crash) sees the old file or the new one,
 // never a part. INTERNAL names the path on failure.
 absl::Status WriteFileAtomically(const std::string& path, const std::string& content);
+
+// The whole file. NOT_FOUND when it does not exist, INTERNAL "<path>:
+// <strerror>" when it cannot be read.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 // INTERNAL "<what> <path>: <strerror(errno)>", for a system call that just
 // failed on `path`.

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "common/file_util.h"
 #include "common/grpc_metrics.h"
+#include "common/health_probe.h"
 #include "common/log.h"
 #include "common/metrics_server.h"
 #include "common/status.h"
@@ -61,11 +62,22 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
     }
   }
 
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(options.tls);
+  if (!credentials.ok()) return credentials.status();
+  if (options.tls.insecure_plaintext) {
+    LogWarning("insecure_plaintext")
+        .Kv("detail", "no TLS and no authentication: every caller may do everything");
+  } else if (options.auth != nullptr) {
+    (*credentials)->SetAuthMetadataProcessor(options.auth);
+  } else {
+    return absl::InvalidArgumentError("a TLS port needs the rules of who may call it (auth)");
+  }
+
   grpc::ServerBuilder builder;
   builder.experimental().SetInterceptorCreators(GrpcMetricsInterceptors());
   int bound_port = 0;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
-                           &bound_port);
+  builder.AddListeningPort(options.listen, *credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   if (options.max_connection_age > absl::ZeroDuration()) {
@@ -85,7 +97,27 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
   LogInfo("listening")
       .Kv("address", absl::StrCat(host, ":", bound_port))
-      .Kv("port", bound_port);
+      .Kv("port", bound_port)
+      .Kv("tls", options.tls.insecure_plaintext ? "off" : "on");
+  std::unique_ptr<HealthProbeServer> probe;
+  if (!options.health_listen.empty()) {
+    // Probes ask for "": the process as a whole.
+    auto started = HealthProbeServer::Start(options.health_listen, {});
+    if (!started.ok()) {
+      server->Shutdown();
+      return started.status();
+    }
+    probe = *std::move(started);
+    LogInfo("health_listening").Kv("port", probe->port());
+    if (!options.health_port_file.empty()) {
+      absl::Status written = WriteFileAtomically(options.health_port_file,
+                                                 absl::StrCat(probe->port(), "\n"));
+      if (!written.ok()) {
+        server->Shutdown();
+        return written;
+      }
+    }
+  }
   if (!options.port_file.empty()) {
     absl::Status written =
         WriteFileAtomically(options.port_file, absl::StrCat(bound_port, "\n"));
@@ -105,6 +137,7 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
 
   // Load balancers and kubelet probes see NOT_SERVING before anything stops.
   server->GetHealthCheckService()->SetServingStatus(false);
+  if (probe != nullptr) probe->SetServing(false);
   if (before_shutdown) before_shutdown();
   if (options.drain > absl::ZeroDuration()) {
     LogInfo("draining").Kv("seconds", static_cast<int64_t>(absl::ToInt64Seconds(options.drain)));
@@ -112,6 +145,7 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   }
   server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
   server->Wait();
+  if (probe != nullptr) probe->Shutdown();
   LogInfo("stopped");
   return absl::OkStatus();
 }

@@ -2,6 +2,7 @@
 #define COMMON_SERVER_H_
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/auth_metadata_processor.h>
 
 #include <functional>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/tls.h"
 
 namespace tracker {
 
@@ -37,6 +39,15 @@ struct ServerOptions {
   // `metrics_port_file` when that is set.
   std::string metrics_listen;
   std::string metrics_port_file;
+  // TLS of the port (or explicit plaintext), and who may call what: every
+  // call of a TLS port passes `auth` before its handler.
+  TlsConfig tls;
+  std::shared_ptr<grpc::AuthMetadataProcessor> auth;
+  // When set (HOST:PORT, port 0: any free one), a plaintext port answering
+  // health checks only, for kubelet's gRPC probes (health_probe.h); its
+  // bound port is written to `health_port_file` when that is set.
+  std::string health_listen;
+  std::string health_port_file;
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread, and so in every thread it

@@ -16,6 +16,11 @@ namespace tracker {
 // secret and are kept.
 std::string RedactUrl(absl::string_view url);
 
+// The host of a URL ("https://id.example.org:8443/realms/x" ->
+// "id.example.org"), without user information or port; "" when there is
+// no scheme.
+std::string UrlHost(absl::string_view url);
+
 // Percent-encodes for a URL path segment or a form value.
 std::string UrlEncode(absl::string_view s);
 

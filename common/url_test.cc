@@ -26,5 +26,13 @@ TEST(UrlEncodeTest, EncodesAllButUnreserved) {
   EXPECT_EQ(UrlEncode("\xff"), "%FF");
 }
 
+TEST(UrlHostTest, HostWithoutUserInformationOrPort) {
+  EXPECT_EQ(UrlHost("https://id.example.org/realms/argo"), "id.example.org");
+  EXPECT_EQ(UrlHost("https://user:pw@id.example.org:8443/x?y=1"), "id.example.org");
+  EXPECT_EQ(UrlHost("http://[::1]:8080/"), "[::1]");
+  EXPECT_EQ(UrlHost("https://host"), "host");
+  EXPECT_EQ(UrlHost("no scheme/here"), "");
+}
+
 }  // namespace
 }  // namespace tracker

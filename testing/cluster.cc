@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/tls.h"
 #include "gtest/gtest.h"
 
 namespace tracker::testing {
@@ -22,7 +23,7 @@ bool IsService(const std::string& name) {
 }  // namespace
 
 Cluster::Cluster(const std::string& dir, ClusterOptions options)
-    : dir_(dir), options_(std::move(options)) {}
+    : dir_(dir), options_(std::move(options)), pki_(dir + "/pki") {}
 
 Cluster::~Cluster() {
   // The scheduler first, so nothing is mid-way through a cycle against a
@@ -80,6 +81,11 @@ bool Cluster::StartOne(const std::string& name, std::string* error) {
     argv.push_back("--metrics_listen=127.0.0.1:0");
     argv.push_back("--metrics_port_file=" + metrics_port_file);
   }
+  if (IsService(name)) {
+    std::vector<std::string> security =
+        options_.tls ? pki_.ServiceFlags(name) : std::vector<std::string>{"--insecure_plaintext"};
+    argv.insert(argv.end(), security.begin(), security.end());
+  }
   auto extra = options_.extra_args.find(name);
   if (extra != options_.extra_args.end()) argv.insert(argv.end(), extra->second.begin(), extra->second.end());
   procs_[name] = std::make_unique<ChildProcess>(argv, dir_ + "/" + name + ".log");
@@ -100,6 +106,13 @@ bool Cluster::StartOne(const std::string& name, std::string* error) {
 }
 
 bool Cluster::Start(std::string* error) {
+  if (options_.tls) {
+    absl::Status made = pki_.Create();
+    if (!made.ok()) {
+      *error = std::string(made.message());
+      return false;
+    }
+  }
   for (const std::string& n : {std::string("song-sim"), std::string("slack-sink")}) {
     if (!StartOne(n, error)) return false;
   }
@@ -159,12 +172,23 @@ bool Cluster::Start(std::string* error) {
   return true;
 }
 
+std::shared_ptr<grpc::ChannelCredentials> Cluster::credentials() const {
+  TlsConfig tls;
+  tls.insecure_plaintext = !options_.tls;
+  if (options_.tls) {
+    tls.ca_file = pki_.ca();
+    tls.cert_file = pki_.cert("jobctl-admin");
+    tls.key_file = pki_.key("jobctl-admin");
+  }
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> made = MakeChannelCredentials(tls);
+  EXPECT_TRUE(made.ok()) << made.status();
+  return made.ok() ? *made : grpc::InsecureChannelCredentials();
+}
+
 void Cluster::Connect() {
+  std::shared_ptr<grpc::ChannelCredentials> creds = credentials();
   auto ch = [&](const std::string& n) {
-    grpc::ChannelArguments args;
-    args.SetMaxReceiveMessageSize(64 << 20);
-    return grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", ports_[n]),
-                                     grpc::InsecureChannelCredentials(), args);
+    return OpenChannel(absl::StrCat("127.0.0.1:", ports_[n]), creds);
   };
   repo_ = tracker::v1::RepoService::NewStub(ch("repo-service"));
   wes_ = tracker::v1::WesPoller::NewStub(ch("wes-poller"));

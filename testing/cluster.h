@@ -15,6 +15,7 @@
 #include "proto/tracker/v1/scheduler.grpc.pb.h"
 #include "proto/tracker/v1/verifier.grpc.pb.h"
 #include "proto/tracker/v1/wes.grpc.pb.h"
+#include "testing/test_pki.h"
 #include "testing/test_util.h"
 
 namespace tracker::testing {
@@ -48,6 +49,10 @@ struct ClusterOptions {
   uint64_t seed = 7;
   // The four services serve /metrics on a port of their own (metrics_port).
   bool metrics = false;
+  // TLS on every port and authenticated callers (test_pki.h), with the
+  // cluster's own stubs calling as the admin certificate; else the
+  // services run with --insecure_plaintext.
+  bool tls = false;
   // Extra flags per process name (e.g. "scheduler-service").
   std::map<std::string, std::vector<std::string>> extra_args;
 };
@@ -76,6 +81,11 @@ class Cluster {
   std::string remote() const { return dir_ + "/remote.git"; }
   const std::string& dir() const { return dir_; }
   int backlog_jobs() const { return backlog_jobs_; }
+  // The certificates and tokens of a `tls` cluster.
+  const TestPki& pki() const { return pki_; }
+  // Credentials as the cluster's stubs use them (admin certificate or
+  // plaintext).
+  std::shared_ptr<grpc::ChannelCredentials> credentials() const;
 
   // GET/POST/DELETE on a simulator; the body of the answer.
   std::string Sim(const std::string& name, const std::string& method, const std::string& path,
@@ -102,6 +112,7 @@ class Cluster {
   std::map<std::string, std::unique_ptr<ChildProcess>> procs_;
   std::map<std::string, int> ports_;
   int backlog_jobs_ = 0;
+  TestPki pki_;
   std::unique_ptr<tracker::v1::RepoService::Stub> repo_;
   std::unique_ptr<tracker::v1::WesPoller::Stub> wes_;
   std::unique_ptr<tracker::v1::Scheduler::Stub> scheduler_;

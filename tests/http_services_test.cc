@@ -96,7 +96,7 @@ class HttpServicesTest : public ::testing::Test {
       setenv("PROD_CLIENT_SECRET", "prod-secret-77a1", 1);
       setenv("PROD_API_TOKEN", kApiToken, 1);
       int poller_port = Start(&poller, "wes-poller",
-                              {Runfile("services/wes_poller/wes-poller"), "--listen=127.0.0.1:0",
+                              {Runfile("services/wes_poller/wes-poller"), "--listen=127.0.0.1:0", "--insecure_plaintext",
                                "--config=" + config, "--request_timeout_seconds=1",
                                "--retry_deadline_seconds=8", "--retry_attempts=4",
                                "--metrics_listen=127.0.0.1:0",
@@ -104,7 +104,7 @@ class HttpServicesTest : public ::testing::Test {
       metrics_port = WaitForPortFile(tmp.path() + "/poller.metrics_port");
       int verifier_port = Start(&verifier, "azure-verifier",
                                 {Runfile("services/azure_verifier/azure-verifier"),
-                                 "--listen=127.0.0.1:0", "--request_timeout_seconds=1",
+                                 "--listen=127.0.0.1:0", "--insecure_plaintext", "--request_timeout_seconds=1",
                                  "--retry_deadline_seconds=4", "--retry_attempts=3"});
       wes = WesPoller::NewStub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", poller_port),
                                                    grpc::InsecureChannelCredentials()));
@@ -453,6 +453,29 @@ TEST_F(HttpServicesTest, SongStatesOutagesAndCache) {
     EXPECT_EQ(retried.analyses(1).state(), ANALYSIS_STATE_SUPPRESSED) << fault;
     Sim(env_->song_port, "DELETE", "/_sim/faults");
   }
+}
+
+// song-sim answers in SONG 1.x's shape, "analysisType" first and last
+// (tools/sim/song_sim.cc cites SONG's source); the verifier reads it.
+TEST_F(HttpServicesTest, SongAnswerWithTheRepeatedAnalysisTypeIsPublished) {
+  Sim(env_->song_port, "PUT", "/_sim/analyses",
+      R"({"study_id":"PACA-CA","analysis_id":"an-song1","state":"PUBLISHED","object_ids":["o9","o10"]})");
+  auto raw = Shell(absl::StrCat("curl -sf ", Url(env_->song_port, "/studies/PACA-CA/analysis/an-song1")));
+  ASSERT_EQ(raw.exit_code, 0) << raw.output;
+  EXPECT_TRUE(absl::StartsWith(raw.output, R"({"analysisType":"sequencingRead",)")) << raw.output;
+  EXPECT_TRUE(absl::EndsWith(raw.output, R"(,"analysisType":"sequencingRead"})")) << raw.output;
+  size_t seen = 0;
+  for (size_t at = 0; (at = raw.output.find(R"("analysisType")", at)) != std::string::npos; ++at) {
+    ++seen;
+  }
+  EXPECT_EQ(seen, 2u) << raw.output;
+  VerifyAnalysesResponse r;
+  grpc::Status s = Verify({"an-song1"}, &r);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_TRUE(r.verified()) << r.summary();
+  EXPECT_EQ(r.analyses(0).state(), ANALYSIS_STATE_PUBLISHED);
+  EXPECT_EQ(r.analyses(0).file_count(), 2);
+  EXPECT_TRUE(r.analyses(0).objects_checked());
 }
 
 TEST_F(HttpServicesTest, BadInputGetsTheRightCode) {

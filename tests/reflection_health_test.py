@@ -50,7 +50,7 @@ class ReflectionHealthTest(unittest.TestCase):
         port_file = os.path.join(cls.tmp.name, "port")
         cls.log = open(os.path.join(cls.tmp.name, "log"), "w")
         cls.proc = subprocess.Popen(
-            [os.path.join(RUNFILES, "services/repo_service/repo-service"), "--listen=127.0.0.1:0",
+            [os.path.join(RUNFILES, "services/repo_service/repo-service"), "--listen=127.0.0.1:0", "--insecure_plaintext",
              f"--port_file={port_file}", f"--repo={cls.tmp.name}/clone.git", f"--remote={remote}"],
             stdout=cls.log, stderr=cls.log)
         for _ in range(1500):

@@ -39,7 +39,7 @@ class RepoServiceCrashTest : public ::testing::Test {
     std::remove(port_file.c_str());
     auto child = std::make_unique<ChildProcess>(
         std::vector<std::string>{Runfile("services/repo_service/repo-service"),
-                                 "--listen=127.0.0.1:0", "--port_file=" + port_file,
+                                 "--listen=127.0.0.1:0", "--insecure_plaintext", "--port_file=" + port_file,
                                  "--repo=" + tmp_.path() + "/clone.git", "--remote=" + remote_},
         tmp_.path() + "/repo-service.log");
     int port = ::tracker::testing::WaitForPortFile(port_file);

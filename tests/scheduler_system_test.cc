@@ -412,12 +412,12 @@ TEST(SchedulerConfigTest, BadConfigExitsTwoNamingTheKey) {
   for (const auto& c : cases) {
     std::string path = tmp.path() + "/config.yaml";
     std::ofstream(path) << c.yaml;
-    auto r = Shell(absl::StrCat(ShellQuote(bin), " --check --config=", ShellQuote(path), " ", c.flags));
+    auto r = Shell(absl::StrCat(ShellQuote(bin), " --check --insecure_plaintext --config=", ShellQuote(path), " ", c.flags));
     EXPECT_EQ(r.exit_code, 2) << c.expect << ": " << r.output;
     EXPECT_TRUE(absl::StrContains(r.output, c.expect)) << c.expect << ": " << r.output;
   }
   std::ofstream(tmp.path() + "/config.yaml") << env + wf;
-  auto ok = Shell(absl::StrCat(ShellQuote(bin), " --check --config=", ShellQuote(tmp.path() + "/config.yaml")));
+  auto ok = Shell(absl::StrCat(ShellQuote(bin), " --check --insecure_plaintext --config=", ShellQuote(tmp.path() + "/config.yaml")));
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 

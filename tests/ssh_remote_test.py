@@ -89,7 +89,7 @@ class SshRemoteTest(unittest.TestCase):
     def repo_service(self, clone, known_hosts, *extra):
         return [REPO_SERVICE, f"--repo={self.tmp}/{clone}", f"--remote={self.url}",
                 f"--ssh_key={self.tmp}/client_key", f"--ssh_pubkey={self.tmp}/client_key.pub",
-                f"--ssh_known_hosts={known_hosts}", *extra]
+                f"--ssh_known_hosts={known_hosts}", "--insecure_plaintext", *extra]
 
     def write_known_hosts(self, name, text):
         path = f"{self.tmp}/{name}"

@@ -162,21 +162,58 @@ EOF
   echo "  config: the original scheduler's keys and shape (../shared/fixtures is absent)"
 fi
 
-step "the four services"
-start repo-service "$bin/services/repo_service/repo-service" --listen=127.0.0.1:0 \
+step "certificates and callers (what cert-manager and the identity provider give a deployment)"
+pki="$work/pki"
+tools/gen_certs.sh "$pki" repo-service wes-poller azure-verifier scheduler-service
+demo_token="$(openssl rand -hex 32)"
+printf '%s\n' "$demo_token" >"$pki/admin.token"
+chmod 600 "$pki/admin.token"
+{
+  echo "# sha256 of each token, never the token"
+  echo "tokens:"
+  echo "  - sha256: $(printf '%s' "$demo_token" | sha256sum | cut -d' ' -f1)"
+  echo "    name: demo-admin"
+  echo "    email: demo-admin@example.org"
+  echo "    role: admin"
+} >"$pki/tokens.yaml"
+printf 'token_file: tokens.yaml\ncertificates:\n  - identity: scheduler-service\n    role: scheduler\n' \
+  >"$pki/auth.yaml"
+unset demo_token
+echo "  a CA and one certificate per service (tools/gen_certs.sh), a static admin token (stored hashed)"
+tls() {
+  echo --tls_cert="$pki/$1.pem" --tls_key="$pki/$1.key" --tls_ca="$pki/ca.pem" \
+    --auth_config="$pki/auth.yaml" --health_listen=127.0.0.1:0 --health_port_file="$work/$1.health_port"
+}
+
+step "the four services (TLS on every port, mutual TLS between them, every caller authenticated)"
+# shellcheck disable=SC2046
+start repo-service "$bin/services/repo_service/repo-service" --listen=127.0.0.1:0 $(tls repo-service) \
   --repo="$work/clone.git" --remote="$work/remote.git"
-start wes-poller "$bin/services/wes_poller/wes-poller" --listen=127.0.0.1:0 --config="$work/config.yaml"
-start azure-verifier "$bin/services/azure_verifier/azure-verifier" --listen=127.0.0.1:0
+# shellcheck disable=SC2046
+start wes-poller "$bin/services/wes_poller/wes-poller" --listen=127.0.0.1:0 $(tls wes-poller) \
+  --config="$work/config.yaml"
+# shellcheck disable=SC2046
+start azure-verifier "$bin/services/azure_verifier/azure-verifier" --listen=127.0.0.1:0 $(tls azure-verifier)
+# shellcheck disable=SC2046
 start scheduler-service "$bin/services/scheduler/scheduler-service" --listen=127.0.0.1:0 \
-  --config="$work/config.yaml" --timer=false \
+  $(tls scheduler-service) --config="$work/config.yaml" --timer=false \
   --repo_service="127.0.0.1:$(port repo-service)" --wes_poller="127.0.0.1:$(port wes-poller)" \
   --azure_verifier="127.0.0.1:$(port azure-verifier)"
 
 export JOBCTL_REPO_SERVICE="127.0.0.1:$(port repo-service)"
 export JOBCTL_WES_POLLER="127.0.0.1:$(port wes-poller)"
 export JOBCTL_SCHEDULER="127.0.0.1:$(port scheduler-service)"
+export JOBCTL_CA="$pki/ca.pem"
 jobctl() { "$bin/clients/jobctl/jobctl" "$@"; }
-echo "  jobctl talks to them through JOBCTL_REPO_SERVICE, JOBCTL_WES_POLLER, JOBCTL_SCHEDULER"
+echo "  without a token, jobctl is refused:"
+if jobctl report >"$work/refused.txt" 2>&1; then
+  echo "  an unauthenticated call was answered" >&2
+  exit 1
+fi
+sed 's/^/    /' "$work/refused.txt"
+export JOBCTL_TOKEN_FILE="$pki/admin.token"
+echo "  jobctl talks to them through JOBCTL_REPO_SERVICE, JOBCTL_WES_POLLER, JOBCTL_SCHEDULER,"
+echo "  verifies them against JOBCTL_CA and sends the token in JOBCTL_TOKEN_FILE"
 
 # Jobs still to finish: the backlog and queued counts of the report.
 open_jobs() { jobctl report | awk '$2 == "backlog" || $2 == "queued" { n += $3 } END { print n + 0 }'; }

@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/tls.h"
 #include "absl/time/time.h"
 #include "common/status.h"
 #include "proto/tracker/v1/scheduler_names.h"
@@ -84,11 +85,8 @@ std::vector<std::string> Args::GetAll(const std::string& name) const {
 }
 
 void Services::Connect() {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  auto channel = [&](const std::string& a) {
-    return grpc::CreateCustomChannel(a, grpc::InsecureChannelCredentials(), args);
-  };
+  if (credentials == nullptr) credentials = grpc::InsecureChannelCredentials();
+  auto channel = [&](const std::string& a) { return tracker::OpenChannel(a, credentials); };
   repo = tracker::v1::RepoService::NewStub(channel(repo_address));
   scheduler = tracker::v1::Scheduler::NewStub(channel(scheduler_address));
   wes = tracker::v1::WesPoller::NewStub(channel(wes_address));
@@ -100,7 +98,19 @@ absl::Status Services::Call(const std::function<grpc::Status(grpc::ClientContext
   grpc::Status s = fn(&ctx);
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
       s.error_message().find("failed to connect") != std::string::npos) {
-    return absl::UnavailableError(absl::StrCat(s.error_message(), " (is the service running? see --help for addresses)"));
+    return absl::UnavailableError(absl::StrCat(
+        s.error_message(), " (is the service running? see --help for addresses",
+        tls ? "; does --ca hold the CA of its certificate?" : "; does it use TLS? then give --ca",
+        ")"));
+  }
+  if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the server does not know who you are: ", s.error_message(),
+        " (give --token-file, or --cert and --key; see jobctl --help)"));
+  }
+  if (s.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the server refused: ", s.error_message()));
   }
   return tracker::FromGrpcStatus(s);
 }

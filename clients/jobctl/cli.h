@@ -56,6 +56,9 @@ struct Services {
   std::unique_ptr<tracker::v1::Scheduler::Stub> scheduler;
   std::unique_ptr<tracker::v1::WesPoller::Stub> wes;
   int deadline_seconds = 120;
+  // connection.h: TLS and a token, or plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  bool tls = false;
   void Connect();
   // One call with the deadline; the status as absl, with a hint when the
   // service is not there.

@@ -6,7 +6,8 @@
 namespace jobctl {
 
 const std::set<std::string>& GlobalValuedOptions() {
-  static const std::set<std::string> options = {"repo_service", "scheduler", "wes_poller", "timeout"};
+  static const std::set<std::string> options = {"repo_service", "scheduler", "wes_poller", "timeout",
+                                                      "ca", "cert", "key", "token-file"};
   return options;
 }
 

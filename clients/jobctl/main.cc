@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "clients/jobctl/commands.h"
+#include "clients/jobctl/connection.h"
 
 namespace {
 
@@ -19,19 +20,22 @@ options (every command takes them):
   --repo_service=HOST:PORT  repo-service  (env JOBCTL_REPO_SERVICE, default 127.0.0.1:50051)
   --wes_poller=HOST:PORT    wes-poller    (env JOBCTL_WES_POLLER, default 127.0.0.1:50052)
   --scheduler=HOST:PORT     scheduler     (env JOBCTL_SCHEDULER, default 127.0.0.1:50054)
+  --ca=FILE                 CA of the services' TLS certificates (env JOBCTL_CA; none:
+                            plaintext, for services run with --insecure_plaintext)
+  --cert=FILE --key=FILE    a client certificate and its key (env JOBCTL_CERT, JOBCTL_KEY)
+  --token-file=FILE         a file holding a bearer token, OIDC or static (env JOBCTL_TOKEN_FILE)
   --timeout=SECONDS         deadline of each call (default 120)
   --help                    this text, or a command's with COMMAND --help
+
+Every JOBCTL_* setting may also be written as JOBCTL_NAME=value lines in the
+config file JOBCTL_CONFIG (default ~/.config/jobctl/config); an option wins
+over the variable, the variable over the file.
 
 exit codes: 0 done, 1 the server refused or failed (message on stderr),
 2 usage error (bad arguments; nothing was asked of the servers)
 
 commands:
 )";
-
-std::string FromEnv(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
 
 void PrintOverview(std::ostream& out) {
   out << kOverview;
@@ -109,10 +113,17 @@ int main(int argc, char** argv) {
                                                  ", got ", n));
   }
 
+  absl::StatusOr<jobctl::Connection> connection = jobctl::ResolveConnection(args);
+  if (!connection.ok()) return jobctl::UsageError(name, std::string(connection.status().message()));
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      jobctl::ConnectionCredentials(*connection);
+  if (!credentials.ok()) return jobctl::UsageError(name, std::string(credentials.status().message()));
   jobctl::Services services;
-  services.repo_address = args.Get("repo_service", FromEnv("JOBCTL_REPO_SERVICE", "127.0.0.1:50051"));
-  services.wes_address = args.Get("wes_poller", FromEnv("JOBCTL_WES_POLLER", "127.0.0.1:50052"));
-  services.scheduler_address = args.Get("scheduler", FromEnv("JOBCTL_SCHEDULER", "127.0.0.1:50054"));
+  services.repo_address = connection->repo_address;
+  services.wes_address = connection->wes_address;
+  services.scheduler_address = connection->scheduler_address;
+  services.credentials = *credentials;
+  services.tls = !connection->tls.insecure_plaintext;
   if (args.Has("timeout")) {
     int64_t seconds;
     if (!jobctl::ParseInt(args.Get("timeout"), 1, 86400, &seconds)) {

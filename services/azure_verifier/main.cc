@@ -30,6 +30,13 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Checks in the destination SONG (and SCORE) that every analysis of a job is PUBLISHED.");
   absl::ParseCommandLine(argc, argv);
+  // Serving flags first: a missing certificate is found before any work.
+  absl::StatusOr<tracker::ServerOptions> serving =
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
+  if (!serving.ok()) {
+    std::cerr << "azure-verifier: " << serving.status().message() << "\n";
+    return 2;
+  }
   tracker::SetLogComponent("azure-verifier");
 
   if (!absl::GetFlag(FLAGS_config).empty()) {
@@ -65,7 +72,7 @@ int main(int argc, char** argv) {
   tracker::verifier::Verifier verifier(http, *song_tokens, *score_tokens, options);
   tracker::verifier::AzureVerifierServiceImpl service(&verifier);
   absl::Status served = tracker::ServeUntilSignal(
-      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service});
+      *serving, {&service});
   if (!served.ok()) {
     std::cerr << "azure-verifier: " << served.message() << "\n";
     return 1;

@@ -98,6 +98,25 @@ TEST_F(VerifierTest, AllPublishedIsVerified) {
   }
 }
 
+// SONG 1.x writes "analysisType" twice, first and last (tools/sim/song_sim.cc
+// cites why); protobuf's parser alone refuses such an object.
+TEST_F(VerifierTest, Song1AnswerWithItsRepeatedAnalysisTypeIsRead) {
+  const std::string id = "EGAR00001671360";
+  song_[id] = absl::StrCat(
+      R"({"analysisType":"sequencingRead","info":{"isPcawg":false},"analysisId":")", id,
+      R"(","study":"LAML-KR","analysisState":"PUBLISHED","sample":[],"file":[)",
+      R"({"info":{},"objectId":"1a692b1d-cd69-5299-a31a-50cc1f35a29f","fileSize":4890},)",
+      R"({"info":{},"objectId":"712df49c-9664-5579-a3e0-45fdef5d90e2","fileSize":69213845043}],)",
+      R"("experiment":{"analysisId":")", id, R"(","info":{}},"analysisType":"sequencingRead"})");
+  score_ = {"1a692b1d-cd69-5299-a31a-50cc1f35a29f", "712df49c-9664-5579-a3e0-45fdef5d90e2"};
+  auto r = verifier_.VerifyAnalyses(Request({id}, /*score=*/true));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->verified()) << r->summary();
+  EXPECT_EQ(r->analyses(0).state(), tracker::v1::ANALYSIS_STATE_PUBLISHED);
+  EXPECT_EQ(r->analyses(0).file_count(), 2);
+  EXPECT_TRUE(r->analyses(0).objects_checked());
+}
+
 TEST_F(VerifierTest, UnpublishedAndUnknownAreNamed) {
   Analysis("a1", "PUBLISHED");
   Analysis("a2", "UNPUBLISHED");

@@ -37,6 +37,13 @@ int main(int argc, char** argv) {
   tracker::PrepareServiceProcess();
   absl::SetProgramUsageMessage("Owns every read and write of the tracking git repository.");
   absl::ParseCommandLine(argc, argv);
+  // Serving flags first: a missing certificate is found before any work.
+  absl::StatusOr<tracker::ServerOptions> serving =
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
+  if (!serving.ok()) {
+    std::cerr << "repo-service: " << serving.status().message() << "\n";
+    return 2;
+  }
   tracker::SetLogComponent("repo-service");
 
   tracker::repo::StoreOptions options;
@@ -90,7 +97,7 @@ int main(int argc, char** argv) {
 
   tracker::repo::RepoServiceImpl service(store->get());
   absl::Status served = tracker::ServeUntilSignal(
-      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service});
+      *serving, {&service});
   if (!served.ok()) {
     std::cerr << "repo-service: " << served.message() << "\n";
     return 1;

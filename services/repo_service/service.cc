@@ -226,33 +226,33 @@ grpc::Status RepoServiceImpl::Audit(grpc::ServerContext*, const v1::AuditRequest
                 });
 }
 
-grpc::Status RepoServiceImpl::TransitionJobs(grpc::ServerContext*,
+grpc::Status RepoServiceImpl::TransitionJobs(grpc::ServerContext* ctx,
                                              const v1::TransitionJobsRequest* req,
                                              v1::WriteResult* out) {
   absl::StatusOr<std::vector<Transition>> moves = FromProto(*req);
   if (!moves.ok()) return ToGrpcStatus(moves.status());
-  return Answer(store_->writer().TransitionJobs(FromProto(req->options(), req->dry_run()), *moves),
+  return Answer(store_->writer().TransitionJobs(FromProto(ctx, "TransitionJobs", req->options(), req->dry_run()), *moves),
                 out, [](const WriteResult& r, v1::WriteResult* out) { ToProto(r, out); });
 }
 
-grpc::Status RepoServiceImpl::SetFlag(grpc::ServerContext*, const v1::SetFlagRequest* req,
+grpc::Status RepoServiceImpl::SetFlag(grpc::ServerContext* ctx, const v1::SetFlagRequest* req,
                                       v1::WriteResult* out) {
   absl::StatusOr<FlagKind> kind = KindFromProto(req->flag().kind(), "flag.kind");
   if (!kind.ok()) return ToGrpcStatus(kind.status());
-  return Answer(store_->writer().SetFlag(FromProto(req->options()), *kind,
+  return Answer(store_->writer().SetFlag(FromProto(ctx, "SetFlag", req->options()), *kind,
                                          req->flag().environment(), req->flag().content()),
                 out, [](const WriteResult& r, v1::WriteResult* out) { ToProto(r, out); });
 }
 
-grpc::Status RepoServiceImpl::ClearFlag(grpc::ServerContext*, const v1::ClearFlagRequest* req,
+grpc::Status RepoServiceImpl::ClearFlag(grpc::ServerContext* ctx, const v1::ClearFlagRequest* req,
                                         v1::WriteResult* out) {
   absl::StatusOr<FlagKind> kind = KindFromProto(req->kind(), "kind");
   if (!kind.ok()) return ToGrpcStatus(kind.status());
-  return Answer(store_->writer().ClearFlag(FromProto(req->options()), *kind, req->environment()),
+  return Answer(store_->writer().ClearFlag(FromProto(ctx, "ClearFlag", req->options()), *kind, req->environment()),
                 out, [](const WriteResult& r, v1::WriteResult* out) { ToProto(r, out); });
 }
 
-grpc::Status RepoServiceImpl::ImportBatch(grpc::ServerContext*,
+grpc::Status RepoServiceImpl::ImportBatch(grpc::ServerContext* ctx,
                                           const v1::ImportBatchRequest* req,
                                           v1::ImportBatchResponse* out) {
   BatchImport batch;
@@ -261,7 +261,7 @@ grpc::Status RepoServiceImpl::ImportBatch(grpc::ServerContext*,
   batch.summary_tsv = req->summary_tsv();
   batch.params_json.insert(req->params_json().begin(), req->params_json().end());
   batch.dry_run = req->dry_run();
-  return Answer(store_->writer().ImportBatch(FromProto(req->options()), batch), out,
+  return Answer(store_->writer().ImportBatch(FromProto(ctx, "ImportBatch", req->options()), batch), out,
                 [](const ImportResult& r, v1::ImportBatchResponse* out) {
                   if (r.result) ToProto(*r.result, out->mutable_result());
                   out->set_job_count(r.job_count);
@@ -270,9 +270,9 @@ grpc::Status RepoServiceImpl::ImportBatch(grpc::ServerContext*,
                 });
 }
 
-grpc::Status RepoServiceImpl::Merge(grpc::ServerContext*, const v1::MergeRequest* req,
+grpc::Status RepoServiceImpl::Merge(grpc::ServerContext* ctx, const v1::MergeRequest* req,
                                     v1::MergeResponse* out) {
-  return Answer(store_->writer().Merge(FromProto(req->options()), req->source()), out,
+  return Answer(store_->writer().Merge(FromProto(ctx, "Merge", req->options()), req->source()), out,
                 [](const MergeResult& m, v1::MergeResponse* out) {
                   ToProto(m.result, out->mutable_result());
                   out->set_fast_forward(m.fast_forward);

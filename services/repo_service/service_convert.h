@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "auth/grpc_auth.h"
 #include "common/status.h"
 #include "proto/tracker/v1/repo.pb.h"
 #include "services/repo_service/store_types.h"
@@ -34,10 +35,27 @@ inline void ToProto(const JobKey& key, tracker::v1::JobKey* out) {
   out->set_job_id(key.job_id);
 }
 
-inline WriteOptions FromProto(const tracker::v1::WriteOptions& o, bool dry_run = false) {
+// A write's options with its caller applied (auth/grpc_auth.h). An
+// authenticated person is the commit's author whatever the request says and
+// never writes the scheduler branch. The scheduler's identity writes it, and
+// is the author unless it relays someone (the operator of a `jobctl set`
+// sent through it), who then is. Without authentication
+// (--insecure_plaintext) the request's author stands.
+inline WriteOptions FromProto(grpc::ServerContext* ctx, absl::string_view rpc,
+                              const tracker::v1::WriteOptions& o, bool dry_run = false) {
   WriteOptions out{o.branch(), o.expected_tip(), o.message(), o.author().name(),
                    o.author().email()};
   out.dry_run = dry_run;
+  out.rpc = std::string(rpc);
+  std::optional<auth::Principal> caller = auth::CallerOf(*ctx);
+  if (!caller) return out;
+  out.caller = caller->name;
+  const bool relayed = caller->role == auth::Role::kScheduler && !o.author().name().empty();
+  if (!relayed) {
+    out.author_name = caller->name;
+    out.author_email = caller->email;
+  }
+  out.may_write_scheduler_branch = caller->role == auth::Role::kScheduler;
   return out;
 }
 

@@ -29,11 +29,11 @@ grpc::Status RepoServiceImpl::GetRuntimeSettings(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status RepoServiceImpl::SetRuntimeSetting(grpc::ServerContext*,
+grpc::Status RepoServiceImpl::SetRuntimeSetting(grpc::ServerContext* ctx,
                                                 const v1::SetRuntimeSettingRequest* req,
                                                 v1::SetRuntimeSettingResponse* out) {
   auto change = repo::SetRuntimeSetting(store_->reader(), store_->writer(),
-                                        FromProto(req->options()), req->environment(), req->key(),
+                                        FromProto(ctx, "SetRuntimeSetting", req->options()), req->environment(), req->key(),
                                         req->value(), req->dry_run());
   if (!change.ok()) return ToGrpcStatus(change.status());
   out->set_previous(change->previous);

@@ -159,6 +159,13 @@ struct WriteOptions {
   std::string message;       // "" = the write's default, in the real history's style
   std::string author_name;   // "" = the store's default
   std::string author_email;
+  // Who asked (the authenticated principal; "" without authentication) and
+  // through which RPC: the write's log line names both.
+  std::string caller;
+  std::string rpc;
+  // Only the scheduler's identity writes the scheduler branch (and so
+  // queued/, which only that branch holds). True without authentication.
+  bool may_write_scheduler_branch = true;
   // Validate and plan only: the result names the tip the change was
   // planned on and the changes; nothing is written.
   bool dry_run = false;

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/status.h"
 #include "services/repo_service/store_metrics.h"
 #include "tracking/layout.h"
@@ -99,15 +100,35 @@ absl::Status StoreWriter::UpdateBranch(const std::string& branch, const git_oid&
   return published;
 }
 
+absl::Status CheckBranchAccess(const WriteOptions& options, const std::string& branch) {
+  if (branch != tracking::kSchedulerBranch || options.may_write_scheduler_branch) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      options.caller, " may not write the scheduler branch: only the scheduler's own identity "
+      "does (admins change main; the scheduler merges it); nothing was written"));
+}
+
+void LogWritten(const WriteOptions& options, const std::string& branch,
+                const std::string& commit) {
+  LogInfo("written")
+      .Kv("principal", options.caller.empty() ? "unauthenticated" : options.caller)
+      .Kv("rpc", options.rpc)
+      .Kv("branch", branch)
+      .Kv("commit", commit);
+}
+
 absl::StatusOr<WriteResult> StoreWriter::Commit(const WriteOptions& options,
                                                 const std::string& branch,
                                                 const std::string& default_message,
                                                 const EditFn& edit) {
   TRACKER_RETURN_IF_ERROR(ValidateBranch(branch));
+  TRACKER_RETURN_IF_ERROR(CheckBranchAccess(options, branch));
   absl::MutexLock write(&locks_.write);
   const absl::Time start = absl::Now();
   auto result = CommitLocked(options, branch, default_message, edit);
   RecordWrite(branch, absl::Now() - start, result.ok());
+  if (result.ok() && !result->dry_run) LogWritten(options, branch, result->commit);
   return result;
 }
 

@@ -38,6 +38,14 @@ namespace tracker::repo {
 // ALREADY_EXISTS for a marker, batch or analysis already there, ABORTED
 // when `expected_tip` is stale or the write lost a race, UNAVAILABLE when
 // another process holds the ref's lock.
+// PERMISSION_DENIED unless `options` may write `branch`: only the
+// scheduler's identity writes the scheduler branch.
+absl::Status CheckBranchAccess(const WriteOptions& options, const std::string& branch);
+
+// The one log line of every write: principal, RPC, branch and commit.
+void LogWritten(const WriteOptions& options, const std::string& branch,
+                const std::string& commit);
+
 class StoreWriter {
  public:
   // Describes one write's change to the tree of the branch's tip.

@@ -96,6 +96,7 @@ absl::StatusOr<MergeResult> StoreWriter::Merge(const WriteOptions& options,
                                                const std::string& source) {
   const std::string& target = options.branch;
   TRACKER_RETURN_IF_ERROR(ValidateBranch(target));
+  TRACKER_RETURN_IF_ERROR(CheckBranchAccess(options, target));
   TRACKER_ASSIGN_OR_RETURN(std::string source_ref, SourceRef(source));
   if (source_ref == absl::StrCat("refs/heads/", target)) {
     return absl::InvalidArgumentError("a branch cannot be merged into itself");
@@ -215,6 +216,7 @@ absl::StatusOr<MergeResult> StoreWriter::MergeLocked(const std::string& source_r
       .Kv("target", target)
       .Kv("fast_forward", fast_forward ? "true" : "false")
       .Kv("commit", OidHex(next));
+  LogWritten(options, target, OidHex(next));
   return out;
 }
 

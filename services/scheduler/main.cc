@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/server.h"
 #include "common/server_flags.h"
+#include "common/tls.h"
 #include "services/scheduler/cycle_metrics.h"
 #include "services/scheduler/scheduler.h"
 #include "services/scheduler/service.h"
@@ -91,6 +92,13 @@ int main(int argc, char** argv) {
   // A cycle in flight may need a minute to finish its writes.
   tracker::SetDefaultShutdownGrace(60);
   absl::ParseCommandLine(argc, argv);
+  // Serving flags first: a missing certificate is found before any work.
+  absl::StatusOr<tracker::ServerOptions> serving =
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
+  if (!serving.ok()) {
+    std::cerr << "scheduler-service: " << serving.status().message() << "\n";
+    return 2;
+  }
   tracker::SetLogComponent("scheduler-service");
 
   if (absl::GetFlag(FLAGS_config).empty()) return ConfigError("--config is required");
@@ -145,13 +153,12 @@ int main(int argc, char** argv) {
       absl::Minutes(config->scheduling_interval_minutes),
       absl::Hours(config->tracking_repo_push_interval_hours));
 
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(64 << 20);
-  // With a name that resolves to several addresses (a headless Kubernetes
-  // Service of scaled-out pollers), calls are spread over all of them.
-  args.SetLoadBalancingPolicyName("round_robin");
+  // The other services know the scheduler by its certificate (mutual TLS).
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      tracker::MakeChannelCredentials(tracker::ClientTlsFromFlags());
+  if (!credentials.ok()) return ConfigError(std::string(credentials.status().message()));
   auto channel = [&](const std::string& addr) {
-    return grpc::CreateCustomChannel(addr, grpc::InsecureChannelCredentials(), args);
+    return tracker::OpenChannel(addr, *credentials);
   };
   auto repo = tracker::v1::RepoService::NewStub(channel(absl::GetFlag(FLAGS_repo_service)));
   auto wes = tracker::v1::WesPoller::NewStub(channel(absl::GetFlag(FLAGS_wes_poller)));
@@ -180,7 +187,7 @@ int main(int argc, char** argv) {
   }
   tracker::scheduler::SchedulerServiceImpl service(&scheduler);
   absl::Status served = tracker::ServeUntilSignal(
-      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service}, [&] {
+      *serving, {&service}, [&] {
         stop.Stop();
         scheduler.Stop();
       });

@@ -179,7 +179,7 @@ int Scheduler::MaxParallelRuns(const std::string& env) {
 }
 
 absl::StatusOr<SetMaxParallelRunsResponse> Scheduler::SetMaxParallelRuns(
-    const std::string& environment, int max_parallel_runs) {
+    const std::string& environment, int max_parallel_runs, const std::string& admin) {
   if (max_parallel_runs < 0 || max_parallel_runs > 10000) {
     return absl::InvalidArgumentError(
         absl::StrCat("max_parallel_runs must be between 0 and 10000, got ", max_parallel_runs));
@@ -188,6 +188,7 @@ absl::StatusOr<SetMaxParallelRunsResponse> Scheduler::SetMaxParallelRuns(
   req.set_environment(environment);
   req.set_key(tracking::kMaxParallelRunsKey);
   req.set_value(absl::StrCat(max_parallel_runs));
+  req.set_admin(admin);
   int previous = 0;
   {
     absl::MutexLock status(&status_mu_);

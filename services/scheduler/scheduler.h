@@ -77,8 +77,10 @@ class Scheduler {
   // INVALID_ARGUMENT outside 0-10000, NOT_FOUND for an unknown environment.
   // Written to the runtime settings on main (so it survives restarts) and
   // in effect from the next cycle; a cycle in flight finishes first.
+  // `admin` (who asks) is the commit's author when set.
   absl::StatusOr<tracker::v1::SetMaxParallelRunsResponse> SetMaxParallelRuns(
-      const std::string& environment, int max_parallel_runs) ABSL_LOCKS_EXCLUDED(cycle_mu_);
+      const std::string& environment, int max_parallel_runs, const std::string& admin = "")
+      ABSL_LOCKS_EXCLUDED(cycle_mu_);
 
   // scheduler_recovery.cc: the admins' fixes that need the scheduler.
   // One runtime setting of a configured environment (NOT_FOUND otherwise),

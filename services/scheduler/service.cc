@@ -1,8 +1,20 @@
 #include "services/scheduler/service.h"
 
+#include "auth/grpc_auth.h"
 #include "common/status.h"
 
 namespace tracker::scheduler {
+namespace {
+
+// Who asks, for the commit the scheduler writes on their behalf: the
+// authenticated caller when there is one (repo-service takes the author the
+// scheduler's identity relays), else what the request says.
+std::string Admin(grpc::ServerContext* ctx, const std::string& requested) {
+  std::optional<auth::Principal> caller = auth::CallerOf(*ctx);
+  return caller ? caller->name : requested;
+}
+
+}  // namespace
 
 grpc::Status SchedulerServiceImpl::RunCycle(grpc::ServerContext*,
                                             const tracker::v1::RunCycleRequest* req,
@@ -24,15 +36,19 @@ grpc::Status SchedulerServiceImpl::SendReport(grpc::ServerContext*,
 }
 
 grpc::Status SchedulerServiceImpl::SetMaxParallelRuns(
-    grpc::ServerContext*, const tracker::v1::SetMaxParallelRunsRequest* req,
+    grpc::ServerContext* ctx, const tracker::v1::SetMaxParallelRunsRequest* req,
     tracker::v1::SetMaxParallelRunsResponse* out) {
-  return Reply(scheduler_->SetMaxParallelRuns(req->environment(), req->max_parallel_runs()), out);
+  return Reply(scheduler_->SetMaxParallelRuns(req->environment(), req->max_parallel_runs(),
+                                              Admin(ctx, "")),
+               out);
 }
 
 grpc::Status SchedulerServiceImpl::SetRuntimeSetting(
-    grpc::ServerContext*, const tracker::v1::SetSchedulerSettingRequest* req,
+    grpc::ServerContext* ctx, const tracker::v1::SetSchedulerSettingRequest* req,
     tracker::v1::SetSchedulerSettingResponse* out) {
-  return Reply(scheduler_->SetRuntimeSetting(*req), out);
+  tracker::v1::SetSchedulerSettingRequest asked = *req;
+  asked.set_admin(Admin(ctx, req->admin()));
+  return Reply(scheduler_->SetRuntimeSetting(asked), out);
 }
 
 grpc::Status SchedulerServiceImpl::VerifyJobs(grpc::ServerContext*,
@@ -45,10 +61,12 @@ grpc::Status SchedulerServiceImpl::VerifyJobs(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SchedulerServiceImpl::ReleaseLostRuns(grpc::ServerContext*,
+grpc::Status SchedulerServiceImpl::ReleaseLostRuns(grpc::ServerContext* ctx,
                                                    const tracker::v1::ReleaseLostRunsRequest* req,
                                                    tracker::v1::ReleaseLostRunsResponse* out) {
-  return Reply(scheduler_->ReleaseLostRuns(*req), out);
+  tracker::v1::ReleaseLostRunsRequest asked = *req;
+  asked.set_admin(Admin(ctx, req->admin()));
+  return Reply(scheduler_->ReleaseLostRuns(asked), out);
 }
 
 }  // namespace tracker::scheduler

@@ -28,6 +28,13 @@ int main(int argc, char** argv) {
       "Talks to the workflow services of every compute environment: run states, start, "
       "resume, cancel, find the runs of a job.");
   absl::ParseCommandLine(argc, argv);
+  // Serving flags first: a missing certificate is found before any work.
+  absl::StatusOr<tracker::ServerOptions> serving =
+      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen));
+  if (!serving.ok()) {
+    std::cerr << "wes-poller: " << serving.status().message() << "\n";
+    return 2;
+  }
   tracker::SetLogComponent("wes-poller");
 
   if (absl::GetFlag(FLAGS_config).empty()) {
@@ -61,7 +68,7 @@ int main(int argc, char** argv) {
 
   tracker::wes::WesPollerServiceImpl service(poller->get());
   absl::Status served = tracker::ServeUntilSignal(
-      tracker::ServerOptionsFromFlags(absl::GetFlag(FLAGS_listen)), {&service});
+      *serving, {&service});
   if (!served.ok()) {
     std::cerr << "wes-poller: " << served.message() << "\n";
     return 1;

@@ -27,7 +27,7 @@ bazel-bin/tools/bench/repo_bench "${repos[@]}" 2>"$work/bench.log" ||
 
 # Resident memory of the real binary serving the generated repository.
 port_file="$work/port"
-bazel-bin/services/repo_service/repo-service --listen=127.0.0.1:0 --port_file="$port_file" \
+bazel-bin/services/repo_service/repo-service --listen=127.0.0.1:0 --insecure_plaintext --port_file="$port_file" \
   --repo="$work/rs-clone.git" --remote="$work/generated.git" 2>"$work/rs.log" &
 pid=$!
 for _ in $(seq 1 600); do [ -s "$port_file" ] && break; sleep 0.1; done

@@ -1,5 +1,6 @@
 // SONG and SCORE, as far as the azure-verifier reads them, on loopback:
-//   GET /studies/{study}/analysis/{id}  -> {analysisId, studyId, analysisState, file[]}
+//   GET /studies/{study}/analysis/{id}  -> the analysis in SONG 1.x's shape (analysisType
+//        twice, analysisId, study, analysisState, file[]: see AnalysisJson)
 //   GET /upload/{objectId}              -> 200 when the object is in SCORE, else 404
 // Test controls (never faulted):
 //   PUT  /_sim/analyses {"study_id", "analysis_id", "state", "object_ids": [...],
@@ -36,6 +37,9 @@ namespace tracker::sim {
 namespace {
 
 using google::protobuf::Struct;
+
+// What every analysis here is: SONG 1.x's name for a read-alignment analysis.
+constexpr char kAnalysisType[] = "sequencingRead";
 
 struct Analysis {
   std::string state;
@@ -144,21 +148,43 @@ class SongSim {
       Register(study, id).state = unknown_state_;
       it = analyses_.find(Key(study, id));
     }
-    Struct out;
-    auto& f = *out.mutable_fields();
-    f["analysisId"].set_string_value(id);
-    f["studyId"].set_string_value(study);
-    f["analysisState"].set_string_value(it->second.state);
-    auto* files = f["file"].mutable_list_value();
+    Json(res, AnalysisJson(study, id, it->second));
+  }
+
+  // One analysis as SONG 1.x writes it, members in its order. Jackson writes
+  // "analysisType" twice: first as the type id of @JsonTypeInfo(use=NAME,
+  // include=EXTERNAL_PROPERTY, property="analysisType") on AbstractAnalysis
+  // (on a class Jackson treats EXTERNAL_PROPERTY as PROPERTY: the type id is
+  // the first member), then again, last, as the bean property of the
+  // getAnalysisType() getter, which Jackson does not merge with the type id.
+  // overture-stack/SONG: song-server/src/main/java/bio/overture/song/server/
+  // model/analysis/AbstractAnalysis.java, and song-server/src/main/java/org/
+  // icgc/dcc/song/server/model/analysis/SequencingReadAnalysis.java for the
+  // getter (@JsonGetter getAnalysisType). Every analysis of the real dump
+  // (LAML-KR.payloads.2021-07-12.json.gz) reads {"analysisType", "info",
+  // "analysisId", "study", "analysisState", "sample", "file", "experiment",
+  // "analysisType"}, both analysisType members the same string.
+  static std::string AnalysisJson(const std::string& study, const std::string& id,
+                                  const Analysis& a) {
+    const std::string type = JsonQuote(kAnalysisType);
+    std::string files;
     int n = 0;
-    for (const auto& o : it->second.object_ids) {
-      auto& ff = *files->add_values()->mutable_struct_value()->mutable_fields();
-      ff["objectId"].set_string_value(o);
-      ff["fileName"].set_string_value(absl::StrCat(id, ".", n++, ".bam"));
-      ff["fileSize"].set_number_value(1000 + n);
-      ff["fileMd5sum"].set_string_value("d41d8cd98f00b204e9800998ecf8427e");
+    for (const auto& o : a.object_ids) {
+      // FileEntity's members, in its order.
+      absl::StrAppend(&files, n == 0 ? "" : ",", R"({"info":{},"objectId":)", JsonQuote(o),
+                      R"(,"studyId":)", JsonQuote(study), R"(,"analysisId":)", JsonQuote(id),
+                      R"(,"fileName":)", JsonQuote(absl::StrCat(id, ".", n, ".bam")),
+                      R"(,"fileSize":)", 1001 + n,
+                      R"(,"fileType":"BAM","fileMd5sum":"d41d8cd98f00b204e9800998ecf8427e",)",
+                      R"("fileAccess":"controlled"})");
+      ++n;
     }
-    Json(res, ToJson(out));
+    return absl::StrCat(R"({"analysisType":)", type, R"(,"info":{},"analysisId":)", JsonQuote(id),
+                        R"(,"study":)", JsonQuote(study), R"(,"analysisState":)",
+                        JsonQuote(a.state), R"(,"sample":[],"file":[)", files,
+                        R"(],"experiment":{"analysisId":)", JsonQuote(id),
+                        R"(,"aligned":false,"libraryStrategy":"WGS","info":{}},"analysisType":)",
+                        type, "}");
   }
 
   absl::Mutex mu_;

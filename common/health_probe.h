@@ -1,0 +1,43 @@
+#ifndef COMMON_HEALTH_PROBE_H_
+#define COMMON_HEALTH_PROBE_H_
+
+// A plaintext port for kubelet's native gRPC probes, which speak no TLS.
+// It serves grpc.health.v1 (and server reflection, which every server of
+// the process gets: the API's schema, public in this repository) and no
+// service of ours, so the service's own port needs no plaintext exception
+// and a caller here learns whether the process serves, nothing more.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace tracker {
+
+class HealthProbeServer {
+ public:
+  // Listens on `listen` (HOST:PORT, port 0: any free one). Check answers
+  // for "" and for each of `service_names` (full names, as on the main
+  // port, e.g. "tracker.v1.RepoService").
+  static absl::StatusOr<std::unique_ptr<HealthProbeServer>> Start(
+      const std::string& listen, std::vector<std::string> service_names);
+  ~HealthProbeServer();
+
+  int port() const { return port_; }
+  void SetServing(bool serving);
+  void Shutdown();
+
+ private:
+  HealthProbeServer() = default;
+
+  std::unique_ptr<grpc::Server> server_;
+  std::vector<std::string> service_names_;
+  int port_ = 0;
+};
+
+}  // namespace tracker
+
+#endif  // COMMON_HEALTH_PROBE_H_
