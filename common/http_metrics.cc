@@ -30,7 +30,7 @@ metrics::CounterFamily& Retries() {
 
 }  // namespace
 
-std::string UrlHost(absl::string_view url) {
+std::string HostLabel(absl::string_view url) {
   size_t scheme = url.find("://");
   if (scheme == absl::string_view::npos) return "";
   url.remove_prefix(scheme + 3);
@@ -45,7 +45,7 @@ absl::StatusOr<HttpResponse> MeteredHttpClient::Send(const HttpRequest& request)
   auto response = inner_->Send(request);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string host = UrlHost(request.url);
+  const std::string host = HostLabel(request.url);
   const std::string status_class =
       response.ok() ? absl::StrCat(response->status / 100, "xx") : "error";
   Requests().Add({host, request.method, status_class});
@@ -54,7 +54,7 @@ absl::StatusOr<HttpResponse> MeteredHttpClient::Send(const HttpRequest& request)
 }
 
 void CountHttpRetry(const HttpRequest& request) {
-  Retries().Add({UrlHost(request.url), request.method});
+  Retries().Add({HostLabel(request.url), request.method});
 }
 
 }  // namespace tracker

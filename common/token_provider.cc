@@ -29,7 +29,7 @@ absl::StatusOr<std::string> OAuth2TokenProvider::Token() {
   static auto& refreshes = metrics::Registry::Default().Counter(
       "tracker_token_refreshes_total", "OAuth2 token requests, by token endpoint host and result",
       {"host", "result"});
-  refreshes.Add({UrlHost(token_url_), token.ok() ? "ok" : "failed"});
+  refreshes.Add({HostLabel(token_url_), token.ok() ? "ok" : "failed"});
   return token;
 }
 

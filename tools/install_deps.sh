@@ -7,6 +7,7 @@ PACKAGES=(
   bazel-bootstrap bazel-rules-java bazel-platforms
   libgrpc++-dev protobuf-compiler-grpc protobuf-compiler libprotobuf-dev
   libabsl-dev libgit2-dev zlib1g-dev libssl-dev libcurl4-openssl-dev libyaml-cpp-dev
+  libcjose-dev libjansson-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev pkg-config
   grpc-proto python3-grpcio python3-grpc-tools git
   openssh-server openssh-client python3-yaml
