@@ -136,9 +136,9 @@ class PodFiles:
         return {}
 
     def rewrite(self, text, mounts):
-        for m in sorted(mounts, key=len, reverse=True):
-            text = re.sub(re.escape(m) + r"(?=/|$)", self.root + m, text)
-        return text
+        # One pass, longest mount first: a path is rewritten once.
+        alternatives = "|".join(re.escape(m) for m in sorted(mounts, key=len, reverse=True))
+        return re.sub(r"(?<![\w./-])(" + alternatives + r")(?=/|$|\s)", lambda m: self.root + m.group(1), text)
 
     def make(self, obj):
         """Writes the pod's volumes; returns its container's args rewritten to them."""

@@ -131,7 +131,8 @@ class DeployTest(unittest.TestCase):
             path = os.path.join(tmp, "config.yaml")
             with open(path, "w") as f:
                 f.write("scheduling_intervall: 30\n")
-            r = subprocess.run([exe, f"--config={path}", "--check"], capture_output=True, text=True)
+            # Plaintext: the config is checked after the TLS flags, and this is about the config.
+            r = subprocess.run([exe, f"--config={path}", "--insecure_plaintext", "--check"], capture_output=True, text=True)
             self.assertEqual(r.returncode, 2)
             self.assertIn("scheduling_intervall", r.stderr)
 
