@@ -23,7 +23,7 @@ import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from deploy_check_overlay import ROOT, SIM_PORT, WORKLOADS, OverlayWriter  # noqa: E402
-from deploy_check_podman import Objects, Podman, PodRunner, Unsupported, wait_serving  # noqa: E402
+from deploy_check_podman import Objects, Podman, PodRunner, Unsupported, grpc_health, wait_serving  # noqa: E402
 
 # Series each service must expose once cycles ran (names as in common/ and
 # the services' metrics; deploy/monitoring's rules and dashboard use them).
@@ -127,7 +127,7 @@ class Check(OverlayWriter):
             except (RuntimeError, Unsupported) as e:
                 self.fail(f"{pod}: {e}; log: {self.podman('logs', '--tail', '15', cname, check=False).stderr}")
 
-    def jobctl(self, *args):
+    def jobctl(self, *args, without_env=()):
         """One jobctl command in a container of the Job's pod template, args replaced."""
         tmpl = json.loads(json.dumps(self.jobctl_job["spec"]["template"]))
         # The batch ConfigMap exists only for add-batch; other commands read
@@ -137,6 +137,7 @@ class Check(OverlayWriter):
         spec["volumes"] = [v for v in spec.get("volumes", []) if v["name"] not in batch]
         c = spec["containers"][0]
         c["volumeMounts"] = [m for m in c.get("volumeMounts", []) if m["name"] not in batch]
+        c["env"] = [e for e in c.get("env", []) if e["name"] not in without_env]
         self.jobctl_runs = getattr(self, "jobctl_runs", 0) + 1
         cname, _ = self.runner.create(tmpl, f"jobctl-{self.jobctl_runs}", args_override=list(args))
         r = self.podman("start", "--attach", cname, check=False)
@@ -183,6 +184,21 @@ class Check(OverlayWriter):
             self.fail(f"report --send exited {code} and the Slack sink holds {n} messages: {err.strip()[-300:]}")
         else:
             log(f"  report --send: the Slack sink (webhook from the generated Secret) holds {n} messages")
+
+    def check_refusals(self):
+        """Nobody unknown gets in: jobctl without its token is refused, and a
+        plaintext call to a service's own port gets no answer (its health
+        port answered the probes in plaintext)."""
+        code, _, err = self.jobctl("report", without_env=("JOBCTL_TOKEN_FILE",))
+        if code == 0:
+            self.fail("jobctl report without a token was answered")
+        else:
+            log(f"  jobctl report without a token: exit {code}: {(err.strip().splitlines() or [''])[-1][:160]}")
+        for pod, (cname, c, _, _) in self.containers.items():
+            port = next(p["containerPort"] for p in c["ports"] if p["name"] == "grpc")
+            if grpc_health(f"{self.podman.ip(cname, self.network)}:{port}", timeout=3) is not None:
+                self.fail(f"{pod}: its gRPC port {port} answered a plaintext call")
+        log(f"  a plaintext call to the gRPC port of each of the {len(self.containers)} pods: no answer (TLS only)")
 
     def check_metrics(self):
         # Every pod must serve its endpoint; the key series are checked per
@@ -273,6 +289,8 @@ def main():
     if not check.failures:
         log(f"== {a.cycles} cycles with jobctl (the Job's pod template, deploy/jobs)")
         check.run_cycles()
+        log("== refusals: no token, no TLS")
+        check.check_refusals()
         log("== metrics endpoints (the pods' prometheus.io annotations)")
         check.check_metrics()
     log("== SIGTERM within terminationGracePeriodSeconds")

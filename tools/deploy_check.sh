@@ -34,9 +34,10 @@
 #    the probe's port: the plaintext health port), timed from container
 #    start to SERVING; cycles with jobctl in a container of deploy/jobs' Job
 #    template (its env, user, limits, token and CA: every call TLS with a
-#    bearer token, every service call mutual TLS); each pod's metrics
-#    endpoint (prometheus.io annotations) and its
-#    key series; SIGTERM with `podman stop -t terminationGracePeriodSeconds`,
+#    bearer token, every service call mutual TLS); jobctl without its token
+#    refused and a plaintext call to each gRPC port unanswered; each pod's
+#    metrics endpoint (prometheus.io annotations) and its key series;
+#    SIGTERM with `podman stop -t terminationGracePeriodSeconds`,
 #    which must end in exit code 0 before the grace (137 = SIGKILL).
 # 5. Everything it made (containers, network, volumes, work directory) is
 #    removed on exit, also on failure or Ctrl-C.
@@ -51,7 +52,7 @@ source tools/podman_env.sh
 
 SKIP=77
 skip() { echo "deploy_check: SKIPPED: $*"; exit $SKIP; }
-case "${1:-}" in -h|--help) sed -n '2,47p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
+case "${1:-}" in -h|--help) sed -n '2,48p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;; esac
 
 reason="$(podman_unusable_reason)"
 [ -z "$reason" ] || skip "podman is not usable here: $reason"
