@@ -145,10 +145,21 @@ class Check(OverlayWriter):
         self.podman("rm", cname, check=False)
         return code, r.stdout, r.stderr
 
+    def stopped_pods(self):
+        """Each workload container that is no longer running: its state and last log lines."""
+        out = []
+        for pod, (cname, _, _, _) in self.containers.items():
+            state = self.podman.inspect(cname)["State"]
+            if state["Status"] != "running":
+                tail = self.podman("logs", "--tail", "15", cname, check=False)
+                out.append(f"{pod} {state['Status']}, exit code {state['ExitCode']}, OOMKilled {state.get('OOMKilled')}; "
+                           f"log:\n{tail.stdout}{tail.stderr}")
+        return "\n".join(out)
+
     def counts(self):
         code, out, err = self.jobctl("report")
         if code != 0:
-            raise RuntimeError(f"jobctl report failed ({code}): {err.strip()[-400:]}")
+            raise RuntimeError(f"jobctl report failed ({code}): {err.strip()[-400:]}\n{self.stopped_pods()}")
         totals = {}
         for line in out.splitlines():
             f = line.split()
@@ -162,7 +173,7 @@ class Check(OverlayWriter):
         for i in range(1, self.a.cycles + 1):
             code, out, err = self.jobctl("cycle")
             if code != 0:
-                self.fail(f"jobctl cycle {i} exited {code}: {err.strip()[-400:]}")
+                self.fail(f"jobctl cycle {i} exited {code}: {err.strip()[-400:]}\n{self.stopped_pods()}")
                 return
             log(f"  cycle {i}: " + " | ".join(l.strip() for l in out.splitlines()[:3]))
             time.sleep(self.a.interval)
