@@ -2,7 +2,7 @@
 // RPC of every service called with every role (the table's decision, and
 // nothing written by a refused call), the handshake refusals, a live
 // certificate rotation, the caller as commit author, the plaintext health
-// port, and no token in any log line.
+// port, and no token in any log line. jobctl_auth_test: jobctl's side.
 
 #include <google/protobuf/descriptor.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -21,7 +21,6 @@
 #include "common/file_util.h"
 #include "common/tls.h"
 #include "testing/cluster.h"
-#include "testing/jobctl_runner.h"
 
 namespace tracker {
 namespace {
@@ -326,58 +325,6 @@ TEST_F(AuthSystemTest, TheHealthPortAnswersProbesAndNothingElse) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED) << s.error_message();
   s = Call(grpc::InsecureChannelCredentials(), port, "/tracker.v1.RepoService/ImportBatch");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED) << s.error_message();
-}
-
-TEST_F(AuthSystemTest, JobctlWithItsCredentialsAndAClearMessageWhenRefused) {
-  const TestPki& pki = cluster_->pki();
-  testing::JobctlRunner jobctl(cluster_.get(), tmp_.path());
-  auto run = [&](const std::string& env, const std::vector<std::string>& args) {
-    testing::JobctlOutcome o;
-    o.code = Shell(absl::StrCat("{ ", jobctl.Command(args, env), " </dev/null >",
-                                tmp_.path(), "/o 2>", tmp_.path(), "/e; }"))
-                 .exit_code;
-    o.out = ReadFile(tmp_.path() + "/o").value_or("");
-    o.err = ReadFile(tmp_.path() + "/e").value_or("");
-    return o;
-  };
-  // The admin token (the runner's default on a TLS cluster).
-  testing::JobctlOutcome o = run("", {"report"});
-  EXPECT_EQ(o.code, 0) << o.err;
-
-  o = run("JOBCTL_TOKEN_FILE=", {"report"});
-  EXPECT_EQ(o.code, 1);
-  EXPECT_TRUE(absl::StrContains(o.err, "does not know who you are")) << o.err;
-
-  const std::string viewer = "JOBCTL_TOKEN_FILE=" + ShellQuote(pki.token_file(Role::kViewer));
-  o = run(viewer, {"report"});
-  EXPECT_EQ(o.code, 0) << o.err;
-  o = run(viewer, {"pause", "rdpc_qa"});
-  EXPECT_EQ(o.code, 1);
-  EXPECT_TRUE(absl::StrContains(o.err, "refused")) << o.err;
-  // (it is refused at its first write: the merge of scheduler into main)
-  EXPECT_TRUE(absl::StrContains(o.err, "viewer-user (viewer) may not call")) << o.err;
-
-  // A JOBCTL_* config file; the environment left empty.
-  const std::string config = tmp_.path() + "/jobctl.conf";
-  std::ofstream(config) << "# jobctl settings\nJOBCTL_CA=" << pki.ca()
-                        << "\nJOBCTL_TOKEN_FILE=\"" << pki.token_file(Role::kOperator) << "\"\n";
-  o = run("JOBCTL_CA= JOBCTL_TOKEN_FILE= JOBCTL_CONFIG=" + ShellQuote(config), {"pause", "rdpc_qa"});
-  EXPECT_EQ(o.code, 0) << o.err;
-  const std::string git = absl::StrCat("git --git-dir=", ShellQuote(cluster_->dir() + "/repo-service.git"));
-  EXPECT_EQ(Shell(git + " log -1 --format=%an main").output, "operator-user\n");
-
-  // Usage errors: nothing is asked of the servers.
-  std::ofstream(config) << "JOBCTL_TOKEN=abc\n";
-  o = run("JOBCTL_CONFIG=" + ShellQuote(config), {"report"});
-  EXPECT_EQ(o.code, 2);
-  EXPECT_TRUE(absl::StrContains(o.err, "jobctl.conf:1")) << o.err;
-  EXPECT_FALSE(absl::StrContains(o.err, "abc")) << o.err;
-  o = run("JOBCTL_CA= JOBCTL_TOKEN_FILE=" + ShellQuote(pki.token_file(Role::kAdmin)), {"report"});
-  EXPECT_EQ(o.code, 2);
-  EXPECT_TRUE(absl::StrContains(o.err, "needs TLS")) << o.err;
-  o = run("JOBCTL_TOKEN_FILE=/nonexistent/token", {"report"});
-  EXPECT_EQ(o.code, 2);
-  EXPECT_TRUE(absl::StrContains(o.err, "cannot read the token file")) << o.err;
 }
 
 TEST_F(AuthSystemTest, NoTokenInAnyLogLine) {
