@@ -102,6 +102,8 @@ grpc::Status AuthProcessor::Process(const InputMetadata& metadata, grpc::AuthCon
 }
 
 std::optional<Principal> CallerOf(const grpc::ServerContext& context) {
+  // A context outside any call (a handler called directly) has no peer.
+  if (const_cast<grpc::ServerContext&>(context).c_call() == nullptr) return std::nullopt;
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) return std::nullopt;
   auto first = [&](const char* name) -> std::string {

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <grpcpp/grpcpp.h>
+
 #include "proto/tracker/v1/repo.grpc.pb.h"
 #include "proto/tracker/v1/scheduler.grpc.pb.h"
 #include "proto/tracker/v1/verifier.grpc.pb.h"

@@ -47,6 +47,7 @@ inline WriteOptions FromProto(grpc::ServerContext* ctx, absl::string_view rpc,
                    o.author().email()};
   out.dry_run = dry_run;
   out.rpc = std::string(rpc);
+  if (ctx == nullptr) return out;  // called directly, not through gRPC
   std::optional<auth::Principal> caller = auth::CallerOf(*ctx);
   if (!caller) return out;
   out.caller = caller->name;

@@ -10,6 +10,7 @@ namespace {
 // authenticated caller when there is one (repo-service takes the author the
 // scheduler's identity relays), else what the request says.
 std::string Admin(grpc::ServerContext* ctx, const std::string& requested) {
+  if (ctx == nullptr) return requested;  // called directly, not through gRPC
   std::optional<auth::Principal> caller = auth::CallerOf(*ctx);
   return caller ? caller->name : requested;
 }
