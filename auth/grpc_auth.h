@@ -20,17 +20,20 @@ namespace tracker::auth {
 
 class AuthProcessor : public grpc::AuthMetadataProcessor {
  public:
-  explicit AuthProcessor(std::unique_ptr<Authenticator> authenticator)
-      : authenticator_(std::move(authenticator)) {}
+  // `may_block`: a call may wait on the network (a JWKS URL fetched for a
+  // new key id), so gRPC runs the check on a thread of its pool rather than
+  // inline; token files, JWKS files and certificates never wait.
+  AuthProcessor(std::unique_ptr<Authenticator> authenticator, bool may_block)
+      : authenticator_(std::move(authenticator)), may_block_(may_block) {}
 
-  // A JWKS URL may be fetched: not on gRPC's polling threads.
-  bool IsBlocking() const override { return true; }
+  bool IsBlocking() const override { return may_block_; }
 
   grpc::Status Process(const InputMetadata& metadata, grpc::AuthContext* context,
                        OutputMetadata* consumed, OutputMetadata* response) override;
 
  private:
   std::unique_ptr<Authenticator> authenticator_;
+  const bool may_block_;
 };
 
 // The principal AuthProcessor proved for this call; nullopt on a port

@@ -130,11 +130,22 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(OidcOptions opt
       absl::Status loaded = verifier->LoadFile();
       if (!loaded.ok()) return loaded;
     } else {
-      verifier->attempted_at_ = clock->Now();
       absl::StatusOr<std::shared_ptr<const JwkSet>> keys = verifier->FetchUrl();
-      if (!keys.ok()) return keys.status();
-      verifier->keys_ = *std::move(keys);
-      verifier->fetched_at_ = verifier->attempted_at_;
+      if (keys.ok()) {
+        verifier->attempted_at_ = clock->Now();
+        verifier->keys_ = *std::move(keys);
+        verifier->fetched_at_ = verifier->attempted_at_;
+      } else if (absl::IsUnavailable(keys.status())) {
+        // The issuer down when the service starts: serve anyway (client
+        // certificates and static tokens need no issuer; the scheduler must
+        // not stop with it), refuse JWTs, and fetch at the first one.
+        LogWarning("jwks_unavailable_at_start")
+            .Kv("source", verifier->source_)
+            .Kv("error", keys.status().message());
+        verifier->keys_ = std::make_shared<const JwkSet>();
+      } else {
+        return keys.status();  // a wrong URL or not a key set: the config's fault
+      }
     }
   }
   return verifier;

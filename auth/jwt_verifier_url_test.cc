@@ -217,23 +217,40 @@ TEST_F(JwksUrlTest, CreateFailsNamingTheUrlWithoutItsQuery) {
               HasSubstr(absl::StrCat("JWKS ", server_.Url(), " is not a JSON object")));
   EXPECT_THAT(not_json.status().message(), Not(HasSubstr("s3cr3t")));
 
-  server_.Serve(500, "");
-  auto down = Create(server_.Url());
-  ASSERT_FALSE(down.ok());
-  EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(down.status().message(), HasSubstr("JWKS: HTTP 500 from GET " + server_.Url()));
 }
 
-TEST_F(JwksUrlTest, AnUnreachableIssuerIsUnavailable) {
+// An issuer that is down when the service starts does not stop it: JWTs
+// are refused until the key set can be fetched, at the first token.
+TEST_F(JwksUrlTest, AnIssuerDownAtStartIsAskedAgainAtTheFirstToken) {
+  server_.Serve(500, "");
+  auto verifier = Create(server_.Url());
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  absl::StatusOr<Identity> refused = (*verifier)->Verify(Token(*first_));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
+  const int hits = server_.hits();
+  EXPECT_EQ(hits, 2) << "fetched at start and at the first token";
+
+  server_.Serve(200, Jwks({first_->PublicJwk()}));
+  EXPECT_FALSE((*verifier)->Verify(Token(*first_)).ok()) << "asked again only 30 s later";
+  clock_.Advance(absl::Seconds(31));
+  EXPECT_TRUE((*verifier)->Verify(Token(*first_)).ok());
+}
+
+TEST_F(JwksUrlTest, AnUnreachableIssuerAtStartRefusesTokensButStarts) {
   std::string url;
   {
     JwksServer gone;
     url = gone.Url();
   }  // closed: nothing listens there now
+  ::testing::internal::CaptureStderr();
   auto verifier = Create(url);
-  ASSERT_FALSE(verifier.ok());
-  EXPECT_EQ(verifier.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(verifier.status().message(), HasSubstr(url));
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  EXPECT_THAT(log, HasSubstr("jwks_unavailable_at_start"));
+  EXPECT_THAT(log, HasSubstr(url));
+  absl::StatusOr<Identity> refused = (*verifier)->Verify(Token(*first_));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnauthenticated);
 }
 
 }  // namespace

@@ -48,13 +48,14 @@ absl::StatusOr<std::shared_ptr<grpc::AuthMetadataProcessor>> AuthFromFlags() {
   }
   absl::StatusOr<auth::AuthConfig> config = auth::LoadAuthConfig(path);
   if (!config.ok()) return config.status();
+  const bool may_block = config->oidc && !config->oidc->jwks_url.empty();
   // Lives as long as the process: the processor may fetch a JWKS URL at
   // any call.
   static CurlHttpClient* http = new CurlHttpClient();
   absl::StatusOr<std::unique_ptr<auth::Authenticator>> authenticator =
       auth::Authenticator::Create(*std::move(config), http, RealClock::Get());
   if (!authenticator.ok()) return authenticator.status();
-  return std::make_shared<auth::AuthProcessor>(*std::move(authenticator));
+  return std::make_shared<auth::AuthProcessor>(*std::move(authenticator), may_block);
 }
 
 }  // namespace
