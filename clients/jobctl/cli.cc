@@ -96,8 +96,10 @@ absl::Status Services::Call(const std::function<grpc::Status(grpc::ClientContext
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(deadline_seconds));
   grpc::Status s = fn(&ctx);
+  // pick_first says "failed to connect to all addresses", round_robin
+  // "connections to all backends failing ... Failed to connect".
   if (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
-      s.error_message().find("failed to connect") != std::string::npos) {
+      absl::StrContains(absl::AsciiStrToLower(s.error_message()), "failed to connect")) {
     return absl::UnavailableError(absl::StrCat(
         s.error_message(), " (is the service running? see --help for addresses",
         tls ? "; does --ca hold the CA of its certificate?" : "; does it use TLS? then give --ca",
