@@ -90,16 +90,24 @@ absl::Status ParseCertificates(const YAML::Node& node, AuthConfig* out) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<AuthConfig> ParseRoot(const YAML::Node& root, const std::string& base_dir);
+
 }  // namespace
 
 absl::StatusOr<AuthConfig> ParseAuthConfig(const std::string& yaml_text,
                                            const std::string& base_dir) {
-  YAML::Node root;
+  // yaml-cpp throws on a node of the wrong kind anywhere below (a map where
+  // a name is expected): every such throw is a bad file, never a crash.
   try {
-    root = YAML::Load(yaml_text);
+    return ParseRoot(YAML::Load(yaml_text), base_dir);
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("auth config: not YAML: ", e.what()));
+    return absl::InvalidArgumentError(absl::StrCat("auth config: not valid: ", e.what()));
   }
+}
+
+namespace {
+
+absl::StatusOr<AuthConfig> ParseRoot(const YAML::Node& root, const std::string& base_dir) {
   if (!root.IsMap()) return absl::InvalidArgumentError("auth config: must be a YAML map");
   AuthConfig config;
   for (const auto& entry : root) {
@@ -123,6 +131,8 @@ absl::StatusOr<AuthConfig> ParseAuthConfig(const std::string& yaml_text,
   }
   return config;
 }
+
+}  // namespace
 
 absl::StatusOr<AuthConfig> LoadAuthConfig(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile(path);
