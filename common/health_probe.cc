@@ -3,19 +3,17 @@
 #include <grpcpp/health_check_service_interface.h>
 
 #include <chrono>
-#include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace tracker {
 
 absl::StatusOr<std::unique_ptr<HealthProbeServer>> HealthProbeServer::Start(
-    const std::string& listen, std::vector<std::string> service_names) {
+    const std::string& listen) {
   // The default health service (enabled process-wide by ServeUntilSignal)
   // is the one a server gets when it has sync services: reflection's.
   grpc::EnableDefaultHealthCheckService(true);
   std::unique_ptr<HealthProbeServer> probe(new HealthProbeServer());
-  probe->service_names_ = std::move(service_names);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(listen, grpc::InsecureServerCredentials(), &probe->port_);
   builder.SetMaxReceiveMessageSize(4096);  // a service name, nothing more
@@ -31,9 +29,7 @@ absl::StatusOr<std::unique_ptr<HealthProbeServer>> HealthProbeServer::Start(
 
 void HealthProbeServer::SetServing(bool serving) {
   if (server_ == nullptr) return;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus(serving);
-  for (const std::string& name : service_names_) health->SetServingStatus(name, serving);
+  server_->GetHealthCheckService()->SetServingStatus(serving);
 }
 
 void HealthProbeServer::Shutdown() {

@@ -11,7 +11,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "absl/status/statusor.h"
 
@@ -20,10 +19,8 @@ namespace tracker {
 class HealthProbeServer {
  public:
   // Listens on `listen` (HOST:PORT, port 0: any free one). Check answers
-  // for "" and for each of `service_names` (full names, as on the main
-  // port, e.g. "tracker.v1.RepoService").
-  static absl::StatusOr<std::unique_ptr<HealthProbeServer>> Start(
-      const std::string& listen, std::vector<std::string> service_names);
+  // for "", the process as a whole: what probes ask.
+  static absl::StatusOr<std::unique_ptr<HealthProbeServer>> Start(const std::string& listen);
   ~HealthProbeServer();
 
   int port() const { return port_; }
@@ -34,7 +31,6 @@ class HealthProbeServer {
   HealthProbeServer() = default;
 
   std::unique_ptr<grpc::Server> server_;
-  std::vector<std::string> service_names_;
   int port_ = 0;
 };
 

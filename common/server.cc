@@ -62,22 +62,18 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
     }
   }
 
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      MakeServerCredentials(options.tls);
-  if (!credentials.ok()) return credentials.status();
-  if (options.tls.insecure_plaintext) {
+  if (options.credentials == nullptr) {
+    return absl::InvalidArgumentError("no credentials for the port (TLS or explicit plaintext)");
+  }
+  if (options.insecure_plaintext) {
     LogWarning("insecure_plaintext")
         .Kv("detail", "no TLS and no authentication: every caller may do everything");
-  } else if (options.auth != nullptr) {
-    (*credentials)->SetAuthMetadataProcessor(options.auth);
-  } else {
-    return absl::InvalidArgumentError("a TLS port needs the rules of who may call it (auth)");
   }
 
   grpc::ServerBuilder builder;
   builder.experimental().SetInterceptorCreators(GrpcMetricsInterceptors());
   int bound_port = 0;
-  builder.AddListeningPort(options.listen, *credentials, &bound_port);
+  builder.AddListeningPort(options.listen, options.credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   if (options.max_connection_age > absl::ZeroDuration()) {
@@ -98,11 +94,10 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
   LogInfo("listening")
       .Kv("address", absl::StrCat(host, ":", bound_port))
       .Kv("port", bound_port)
-      .Kv("tls", options.tls.insecure_plaintext ? "off" : "on");
+      .Kv("tls", options.insecure_plaintext ? "off" : "on");
   std::unique_ptr<HealthProbeServer> probe;
   if (!options.health_listen.empty()) {
-    // Probes ask for "": the process as a whole.
-    auto started = HealthProbeServer::Start(options.health_listen, {});
+    auto started = HealthProbeServer::Start(options.health_listen);
     if (!started.ok()) {
       server->Shutdown();
       return started.status();

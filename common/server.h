@@ -2,7 +2,6 @@
 #define COMMON_SERVER_H_
 
 #include <grpcpp/grpcpp.h>
-#include <grpcpp/security/auth_metadata_processor.h>
 
 #include <functional>
 #include <string>
@@ -10,7 +9,6 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "common/tls.h"
 
 namespace tracker {
 
@@ -39,10 +37,11 @@ struct ServerOptions {
   // `metrics_port_file` when that is set.
   std::string metrics_listen;
   std::string metrics_port_file;
-  // TLS of the port (or explicit plaintext), and who may call what: every
-  // call of a TLS port passes `auth` before its handler.
-  TlsConfig tls;
-  std::shared_ptr<grpc::AuthMetadataProcessor> auth;
+  // The port's credentials (server_flags.h makes them): TLS with the check
+  // of every caller before its handler attached, or, when
+  // `insecure_plaintext`, none at all. Required.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  bool insecure_plaintext = false;
   // When set (HOST:PORT, port 0: any free one), a plaintext port answering
   // health checks only, for kubelet's gRPC probes (health_probe.h); its
   // bound port is written to `health_port_file` when that is set.

@@ -80,25 +80,31 @@ absl::StatusOr<ServerOptions> ServerOptionsFromFlags(const std::string& listen) 
   server.metrics_port_file = absl::GetFlag(FLAGS_metrics_port_file);
   server.health_listen = absl::GetFlag(FLAGS_health_listen);
   server.health_port_file = absl::GetFlag(FLAGS_health_port_file);
-  server.tls = ClientTlsFromFlags();
-  if (server.tls.insecure_plaintext) {
-    if (!server.tls.cert_file.empty() || !absl::GetFlag(FLAGS_auth_config).empty()) {
+  const TlsConfig tls = ClientTlsFromFlags();
+  server.insecure_plaintext = tls.insecure_plaintext;
+  if (tls.insecure_plaintext) {
+    if (!tls.cert_file.empty() || !absl::GetFlag(FLAGS_auth_config).empty()) {
       return absl::InvalidArgumentError(
           "--insecure_plaintext turns TLS and authentication off: leave out --tls_cert and "
           "--auth_config, or leave out --insecure_plaintext");
     }
+    server.credentials = grpc::InsecureServerCredentials();
     return server;
   }
-  if (server.tls.cert_file.empty() || server.tls.key_file.empty() || server.tls.ca_file.empty()) {
+  if (tls.cert_file.empty() || tls.key_file.empty() || tls.ca_file.empty()) {
     return absl::InvalidArgumentError(
         "TLS needs --tls_cert, --tls_key and --tls_ca (or --insecure_plaintext, which turns "
         "TLS and authentication off)");
   }
-  absl::Status files = CheckTlsFiles(server.tls, /*need_identity=*/true);
-  if (!files.ok()) return files;
+  // Made here, once: a bad file or auth config stops the service before
+  // any work (the scheduler reads its config, repo-service opens its clone).
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      MakeServerCredentials(tls);
+  if (!credentials.ok()) return credentials.status();
   absl::StatusOr<std::shared_ptr<grpc::AuthMetadataProcessor>> auth = AuthFromFlags();
   if (!auth.ok()) return auth.status();
-  server.auth = *std::move(auth);
+  (*credentials)->SetAuthMetadataProcessor(*std::move(auth));
+  server.credentials = *std::move(credentials);
   return server;
 }
 

@@ -87,7 +87,8 @@ absl::Status CheckValidNow(X509* cert, const std::string& path, const char* what
   return absl::OkStatus();
 }
 
-absl::Status CheckIdentity(const TlsConfig& config) {
+// The certificate (its leaf) when the files are good.
+absl::StatusOr<X509Ptr> CheckIdentity(const TlsConfig& config) {
   absl::StatusOr<X509Ptr> cert = FirstCertificate(config.cert_file, "certificate");
   if (!cert.ok()) return cert.status();
   absl::Status valid = CheckValidNow(cert->get(), config.cert_file, "certificate");
@@ -105,11 +106,7 @@ absl::Status CheckIdentity(const TlsConfig& config) {
                                                    " does not belong to the certificate ",
                                                    config.cert_file));
   }
-  LogInfo("tls_certificate")
-      .Kv("file", config.cert_file)
-      .Kv("subject", SubjectOf(cert->get()))
-      .Kv("not_after", TimeText(X509_get0_notAfter(cert->get())));
-  return absl::OkStatus();
+  return cert;
 }
 
 grpc::experimental::FileWatcherCertificateProvider* NewProvider(const TlsConfig& config,
@@ -129,15 +126,23 @@ absl::Status CheckTlsFiles(const TlsConfig& config, bool need_identity) {
   absl::StatusOr<X509Ptr> ca = FirstCertificate(config.ca_file, "CA file");
   if (!ca.ok()) return ca.status();
   const bool has_identity = !config.cert_file.empty() || !config.key_file.empty();
-  if (need_identity || has_identity) return CheckIdentity(config);
+  if (need_identity || has_identity) return CheckIdentity(config).status();
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
     const TlsConfig& config) {
   if (config.insecure_plaintext) return grpc::InsecureServerCredentials();
-  absl::Status checked = CheckTlsFiles(config, /*need_identity=*/true);
-  if (!checked.ok()) return checked;
+  absl::StatusOr<X509Ptr> ca = FirstCertificate(config.ca_file, "CA file");
+  if (!ca.ok()) return ca.status();
+  absl::StatusOr<X509Ptr> cert = CheckIdentity(config);
+  if (!cert.ok()) return cert.status();
+  // Once per process, for the server's own certificate: an expiry date in
+  // the start-up log is what an operator looks for first.
+  LogInfo("tls_certificate")
+      .Kv("file", config.cert_file)
+      .Kv("subject", SubjectOf(cert->get()))
+      .Kv("not_after", TimeText(X509_get0_notAfter(cert->get())));
   std::shared_ptr<grpc::experimental::CertificateProviderInterface> provider(
       NewProvider(config, /*identity=*/true));
   grpc::experimental::TlsServerCredentialsOptions options(provider);
