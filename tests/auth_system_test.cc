@@ -5,12 +5,10 @@
 // port, and no token in any log line. jobctl_auth_test: jobctl's side.
 
 #include <google/protobuf/descriptor.h>
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <future>
 #include <sstream>
 #include <thread>
 
@@ -21,6 +19,7 @@
 #include "common/file_util.h"
 #include "common/tls.h"
 #include "testing/cluster.h"
+#include "testing/generic_call.h"
 
 namespace tracker {
 namespace {
@@ -64,28 +63,16 @@ std::shared_ptr<grpc::ChannelCredentials> CredentialsOf(const TestPki& pki, cons
   return grpc::CompositeChannelCredentials(*made, grpc::AccessTokenCredentials(c.token));
 }
 
-// One unary call of `method` with `request` bytes (an empty message
-// unless given); the status, and the server's certificate when asked.
+// One call of `method` with an empty request on a channel of its own (a
+// fresh handshake); the status, and the server's certificate when asked.
 grpc::Status Call(std::shared_ptr<grpc::ChannelCredentials> creds, int port,
-                  const std::string& method, std::string* peer_pem = nullptr,
-                  const std::string& request_bytes = "") {
+                  const std::string& method, std::string* peer_pem = nullptr) {
   grpc::ChannelArguments args;
-  args.SetInt("grpc.use_local_subchannel_pool", 1);  // a fresh handshake per channel
+  args.SetInt("grpc.use_local_subchannel_pool", 1);  // no connection shared with other channels
   auto channel = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port), creds, args);
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  grpc::Slice slice(request_bytes);
-  grpc::ByteBuffer request(&slice, 1), response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) { done.set_value(s); });
-  grpc::Status status = done.get_future().get();
-  if (peer_pem != nullptr && ctx.auth_context() != nullptr) {
-    auto values = ctx.auth_context()->FindPropertyValues("x509_pem_cert");
-    if (!values.empty()) peer_pem->assign(values.front().data(), values.front().size());
-  }
-  return status;
+  testing::GenericCallResult r = testing::GenericUnaryCall(channel, method);
+  if (peer_pem != nullptr) *peer_pem = r.peer_pem;
+  return r.status;
 }
 
 std::string Log(const Cluster& cluster, const std::string& name) {
@@ -305,21 +292,7 @@ TEST_F(AuthSystemTest, TheCallerIsTheAuthorAndOnlyTheSchedulerWritesItsBranch) {
 TEST_F(AuthSystemTest, TheHealthPortAnswersProbesAndNothingElse) {
   const int port = testing::WaitForPortFile(tmp_.path() + "/health.port", 5000);
   ASSERT_GT(port, 0);
-  grpc::GenericStub stub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                             grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1), response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) { done.set_value(s); });
-  ASSERT_TRUE(done.get_future().get().ok());
-  std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(response.Dump(&slices).ok());
-  std::string bytes;
-  for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-  EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "HealthCheckResponse{status: SERVING}";
+  EXPECT_EQ(testing::HealthOf(port), "SERVING");
 
   grpc::Status s = Call(grpc::InsecureChannelCredentials(), port, "/tracker.v1.RepoService/ListFlags");
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNIMPLEMENTED) << s.error_message();

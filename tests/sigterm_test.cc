@@ -2,7 +2,6 @@
 // turns health NOT_SERVING while the server still answers (the drain), the
 // RPCs in flight finish, the process exits 0, and nothing is half written.
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -14,46 +13,23 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "testing/cluster.h"
+#include "testing/generic_call.h"
 
 namespace tracker {
 namespace {
 
 using ::tracker::testing::Cluster;
+using ::tracker::testing::HealthOf;
 using ::tracker::testing::ClusterOptions;
 using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
 using ::tracker::testing::TempDir;
 using namespace tracker::v1;  // NOLINT: generated message names
 
-// grpc.health.v1 Check of the process on `port`, through the generic stub
-// (the test compiles no health proto): "SERVING", "NOT_SERVING", or the
-// error when it does not answer.
-std::string Health(int port) {
-  grpc::GenericStub stub(grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                                             grpc::InsecureChannelCredentials()));
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1), response;  // HealthCheckRequest{service: ""}
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) { done.set_value(s); });
-  grpc::Status s = done.get_future().get();
-  if (!s.ok()) return absl::StrCat("error ", s.error_code());
-  std::vector<grpc::Slice> slices;
-  (void)response.Dump(&slices);
-  std::string bytes;
-  for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
-  // HealthCheckResponse: field 1 (varint) = ServingStatus; 1 SERVING, 2 NOT_SERVING.
-  if (bytes == std::string("\x08\x01", 2)) return "SERVING";
-  if (bytes == std::string("\x08\x02", 2)) return "NOT_SERVING";
-  return "unexpected answer";
-}
-
 // Polls until health is NOT_SERVING (true) or `ms` have passed.
 bool SeesNotServing(int port, int ms) {
   for (int waited = 0; waited < ms; waited += 50) {
-    if (Health(port) == "NOT_SERVING") return true;
+    if (HealthOf(port) == "NOT_SERVING") return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
@@ -74,7 +50,7 @@ TEST_F(SigtermTest, TheSchedulerFinishesItsCycleWhileHealthSaysNotServing) {
   std::string error;
   ASSERT_TRUE(cluster_->Start(&error)) << error;
   const int port = cluster_->port("scheduler-service");
-  ASSERT_EQ(Health(port), "SERVING");
+  ASSERT_EQ(HealthOf(port), "SERVING");
 
   // Every start takes 1.5 s at the workflow service (the poller gives up
   // after 2 s): the cycle is in flight

@@ -9,13 +9,11 @@
 //   tools/bench/auth_bench.sh [CALLS]
 
 #include <grpcpp/grpcpp.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -23,26 +21,14 @@
 #include "auth/jwt_test_util.h"
 #include "common/tls.h"
 #include "testing/cluster.h"
+#include "tools/bench/proc_stats.h"
 
 namespace {
 
 using namespace tracker::v1;  // NOLINT: generated message names
+using tracker::bench::CpuSeconds;
 using tracker::testing::Cluster;
 using tracker::testing::ClusterOptions;
-
-double CpuSeconds(int pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  std::getline(in, line);
-  std::istringstream fields(line.substr(line.rfind(')') + 2));
-  std::string f;
-  long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14) utime = std::stol(f);
-    if (i == 15) stime = std::stol(f);
-  }
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
-}
 
 struct Figures {
   double mean_us = 0, median_us = 0, cpu_us = 0;

@@ -8,46 +8,24 @@
 //   campaign_bench [JOBS]      (0 or absent: every job of the excerpt)
 
 #include <grpcpp/grpcpp.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "testing/cluster.h"
+#include "tools/bench/proc_stats.h"
 #include "tracking/layout.h"
 
 namespace {
 
 using namespace tracker::v1;  // NOLINT: generated message names
+using tracker::bench::CpuSeconds;
+using tracker::bench::PeakRssMb;
 using tracker::testing::Cluster;
-
-double CpuSeconds(int pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/stat"));
-  std::string line;
-  std::getline(in, line);
-  std::istringstream fields(line.substr(line.rfind(')') + 2));
-  std::string f;
-  long utime = 0, stime = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14) utime = std::stol(f);
-    if (i == 15) stime = std::stol(f);
-  }
-  return static_cast<double>(utime + stime) / sysconf(_SC_CLK_TCK);
-}
-
-long PeakRssMb(int pid) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6)) / 1024;
-  }
-  return -1;
-}
 
 int Count(Cluster& c, JobState state) {
   grpc::ClientContext ctx;
