@@ -4,9 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include <google/protobuf/util/json_util.h>
 
@@ -16,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "common/file_util.h"
 #include "common/tls.h"
 #include "absl/time/time.h"
 #include "common/status.h"
@@ -272,11 +271,9 @@ std::string FormatBytes(int64_t bytes) {
 }
 
 bool ReadTextFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
+  absl::StatusOr<std::string> text = tracker::ReadFile(path);
+  if (!text.ok()) return false;
+  *out = *std::move(text);
   return true;
 }
 
