@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/metrics.h"
+#include "common/url.h"
 
 namespace tracker {
 namespace {
@@ -30,22 +31,12 @@ metrics::CounterFamily& Retries() {
 
 }  // namespace
 
-std::string HostLabel(absl::string_view url) {
-  size_t scheme = url.find("://");
-  if (scheme == absl::string_view::npos) return "";
-  url.remove_prefix(scheme + 3);
-  url = url.substr(0, url.find_first_of("/?#"));
-  size_t at = url.rfind('@');
-  if (at != absl::string_view::npos) url.remove_prefix(at + 1);
-  return std::string(url);
-}
-
 absl::StatusOr<HttpResponse> MeteredHttpClient::Send(const HttpRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   auto response = inner_->Send(request);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const std::string host = HostLabel(request.url);
+  const std::string host = UrlAuthority(request.url);
   const std::string status_class =
       response.ok() ? absl::StrCat(response->status / 100, "xx") : "error";
   Requests().Add({host, request.method, status_class});
@@ -54,7 +45,7 @@ absl::StatusOr<HttpResponse> MeteredHttpClient::Send(const HttpRequest& request)
 }
 
 void CountHttpRetry(const HttpRequest& request) {
-  Retries().Add({HostLabel(request.url), request.method});
+  Retries().Add({UrlAuthority(request.url), request.method});
 }
 
 }  // namespace tracker

@@ -25,11 +25,6 @@ class MeteredHttpClient : public HttpClient {
   std::shared_ptr<HttpClient> inner_;
 };
 
-// The "host" label of a URL's metrics: "host:port" as the URL gives them
-// (two services on one machine are told apart), without user information;
-// "" when there is none. common/url.h's UrlHost is the bare host name.
-std::string HostLabel(absl::string_view url);
-
 // Counts a retry of an idempotent request (RetryingHttpClient).
 void CountHttpRetry(const HttpRequest& request);
 

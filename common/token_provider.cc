@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json.h"
 #include "common/http_metrics.h"
+#include "common/url.h"
 #include "common/log.h"
 #include "common/metrics.h"
 
@@ -29,7 +30,7 @@ absl::StatusOr<std::string> OAuth2TokenProvider::Token() {
   static auto& refreshes = metrics::Registry::Default().Counter(
       "tracker_token_refreshes_total", "OAuth2 token requests, by token endpoint host and result",
       {"host", "result"});
-  refreshes.Add({HostLabel(token_url_), token.ok() ? "ok" : "failed"});
+  refreshes.Add({UrlAuthority(token_url_), token.ok() ? "ok" : "failed"});
   return token;
 }
 

@@ -18,14 +18,19 @@ std::string RedactUrl(absl::string_view url) {
   return absl::StrCat(url.substr(0, host), "***@", url.substr(at + 1));
 }
 
-std::string UrlHost(absl::string_view url) {
+std::string UrlAuthority(absl::string_view url) {
   const size_t scheme = url.find("://");
   if (scheme == absl::string_view::npos) return "";
   absl::string_view rest = url.substr(scheme + 3);
   rest = rest.substr(0, rest.find_first_of("/?#"));
   if (const size_t at = rest.rfind('@'); at != absl::string_view::npos) rest = rest.substr(at + 1);
-  if (!rest.empty() && rest[0] == '[') return std::string(rest.substr(0, rest.find(']') + 1));
-  return std::string(rest.substr(0, rest.find(':')));
+  return std::string(rest);
+}
+
+std::string UrlHost(absl::string_view url) {
+  const std::string authority = UrlAuthority(url);
+  if (!authority.empty() && authority[0] == '[') return authority.substr(0, authority.find(']') + 1);
+  return authority.substr(0, authority.find(':'));
 }
 
 std::string UrlEncode(absl::string_view s) {

@@ -16,9 +16,13 @@ namespace tracker {
 // secret and are kept.
 std::string RedactUrl(absl::string_view url);
 
-// The host of a URL ("https://id.example.org:8443/realms/x" ->
-// "id.example.org"), without user information or port; "" when there is
-// no scheme.
+// The authority of a URL without user information: "host:port" as the
+// URL gives them ("https://u:p@wes.example.org:8443/x" ->
+// "wes.example.org:8443"); "" when there is no scheme. The metrics' host
+// label: two services on one machine are told apart.
+std::string UrlAuthority(absl::string_view url);
+
+// Its host alone ("id.example.org"), without the port.
 std::string UrlHost(absl::string_view url);
 
 // Percent-encodes for a URL path segment or a form value.

@@ -26,6 +26,12 @@ TEST(UrlEncodeTest, EncodesAllButUnreserved) {
   EXPECT_EQ(UrlEncode("\xff"), "%FF");
 }
 
+TEST(UrlAuthorityTest, HostAndPortWithoutUserInformation) {
+  EXPECT_EQ(UrlAuthority("https://u:p@wes.example.org:8443/x?y=1"), "wes.example.org:8443");
+  EXPECT_EQ(UrlAuthority("http://127.0.0.1:9/api#f"), "127.0.0.1:9");
+  EXPECT_EQ(UrlAuthority("no scheme"), "");
+}
+
 TEST(UrlHostTest, HostWithoutUserInformationOrPort) {
   EXPECT_EQ(UrlHost("https://id.example.org/realms/argo"), "id.example.org");
   EXPECT_EQ(UrlHost("https://user:pw@id.example.org:8443/x?y=1"), "id.example.org");
