@@ -104,18 +104,14 @@ absl::Status ServeUntilSignal(const ServerOptions& options,
     }
     probe = *std::move(started);
     LogInfo("health_listening").Kv("port", probe->port());
-    if (!options.health_port_file.empty()) {
-      absl::Status written = WriteFileAtomically(options.health_port_file,
-                                                 absl::StrCat(probe->port(), "\n"));
-      if (!written.ok()) {
-        server->Shutdown();
-        return written;
-      }
-    }
   }
-  if (!options.port_file.empty()) {
-    absl::Status written =
-        WriteFileAtomically(options.port_file, absl::StrCat(bound_port, "\n"));
+  // Port files last, once everything serves; a file that cannot be written
+  // stops the server (a script would wait for it forever).
+  for (const auto& [path, port] : {std::pair<std::string, int>{options.health_port_file,
+                                                               probe ? probe->port() : 0},
+                                   std::pair<std::string, int>{options.port_file, bound_port}}) {
+    if (path.empty()) continue;
+    absl::Status written = WriteFileAtomically(path, absl::StrCat(port, "\n"));
     if (!written.ok()) {
       server->Shutdown();
       return written;

@@ -267,6 +267,10 @@ int Cluster::Count(tracker::v1::JobState state, const std::string& branch) {
   return static_cast<int>(Jobs(state, branch).size());
 }
 
+CommandResult Cluster::Git(const std::string& args) const {
+  return Shell(absl::StrCat("git -C ", ShellQuote(dir_ + "/repo-service.git"), " ", args));
+}
+
 std::string Cluster::Tip(const std::string& branch) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));

@@ -103,6 +103,8 @@ class Cluster {
   std::vector<tracker::v1::JobSummary> Jobs(tracker::v1::JobState state,
                                             const std::string& branch = "scheduler");
   int Count(tracker::v1::JobState state, const std::string& branch = "scheduler");
+  // git with `args` on repo-service's clone (its exit code and output).
+  CommandResult Git(const std::string& args) const;
   // The tip of `branch` as repo-service has it, and in the bare remote.
   std::string Tip(const std::string& branch);
   std::string RemoteTip(const std::string& branch);

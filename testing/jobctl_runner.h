@@ -46,12 +46,13 @@ class JobctlRunner {
     return cmd;
   }
 
-  // jobctl with the given arguments; stdin is not a terminal.
-  JobctlOutcome Run(const std::vector<std::string>& args) const {
+  // jobctl with the given arguments (and `env` before it); stdin is not a
+  // terminal.
+  JobctlOutcome Run(const std::vector<std::string>& args, const std::string& env = "") const {
     const std::string out = dir_ + "/jobctl.out", err = dir_ + "/jobctl.err";
     JobctlOutcome o;
     // Shell() adds its own 2>&1; a group keeps jobctl's streams apart.
-    o.code = Shell(absl::StrCat("{ ", Command(args), " </dev/null >", out, " 2>", err, "; }"))
+    o.code = Shell(absl::StrCat("{ ", Command(args, env), " </dev/null >", out, " 2>", err, "; }"))
                  .exit_code;
     o.out = ReadAll(out);
     o.err = ReadAll(err);

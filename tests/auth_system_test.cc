@@ -247,14 +247,12 @@ TEST_F(AuthSystemTest, TheCallerIsTheAuthorAndOnlyTheSchedulerWritesItsBranch) {
       OpenChannel(absl::StrCat("127.0.0.1:", cluster_->port("repo-service")), CredentialsOf(pki, op)));
 
   // The scheduler's cycle, over mutual TLS, writes it as itself.
-  const std::string git =
-      absl::StrCat("git --git-dir=", ShellQuote(cluster_->dir() + "/repo-service.git"));
   const std::string before_cycle = cluster_->Tip("scheduler");
   RunCycleResponse cycle;
   grpc::Status ran = cluster_->Cycle(&cycle);
   ASSERT_TRUE(ran.ok()) << ran.error_message();
   ASSERT_NE(cluster_->Tip("scheduler"), before_cycle);
-  auto authors = Shell(absl::StrCat(git, " log --format=%an ", before_cycle, "..scheduler"));
+  auto authors = cluster_->Git(absl::StrCat("log --format=%an ", before_cycle, "..scheduler"));
   EXPECT_EQ(authors.exit_code, 0) << authors.output;
   EXPECT_FALSE(authors.output.empty());
   for (absl::string_view line : absl::StrSplit(authors.output, '\n', absl::SkipEmpty())) {
@@ -271,7 +269,7 @@ TEST_F(AuthSystemTest, TheCallerIsTheAuthorAndOnlyTheSchedulerWritesItsBranch) {
   WriteResult written;
   grpc::ClientContext ctx;
   ASSERT_TRUE(repo->SetFlag(&ctx, pause, &written).ok());
-  auto author = Shell(absl::StrCat(git, " log -1 --format=%an%x09%ae ", written.commit()));
+  auto author = cluster_->Git("log -1 --format=%an%x09%ae " + written.commit());
   EXPECT_EQ(author.output, "operator-user\toperator@example.org\n");
   EXPECT_TRUE(absl::StrContains(Log(*cluster_, "repo-service"), "principal=operator-user"))
       << "the write's log line names the principal";
@@ -284,7 +282,6 @@ TEST_F(AuthSystemTest, TheCallerIsTheAuthorAndOnlyTheSchedulerWritesItsBranch) {
   grpc::Status s = repo->SetFlag(&ctx2, on_scheduler, &written);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
   EXPECT_EQ(cluster_->Tip("scheduler"), tip);
-
 }
 
 // Kubelet's probes speak plaintext: the health port answers them, and

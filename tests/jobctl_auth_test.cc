@@ -8,7 +8,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/file_util.h"
 #include "testing/cluster.h"
 #include "testing/jobctl_runner.h"
 
@@ -18,7 +17,6 @@ namespace {
 using ::tracker::auth::Role;
 using ::tracker::testing::Cluster;
 using ::tracker::testing::ClusterOptions;
-using ::tracker::testing::Shell;
 using ::tracker::testing::ShellQuote;
 using ::tracker::testing::TempDir;
 using ::tracker::testing::TestPki;
@@ -36,13 +34,7 @@ TEST(JobctlAuthTest, ItsCredentialsFromVariablesAndAFileAndAClearMessageWhenRefu
   const TestPki& pki = cluster->pki();
   testing::JobctlRunner jobctl(cluster.get(), tmp.path());
   auto run = [&](const std::string& env, const std::vector<std::string>& args) {
-    testing::JobctlOutcome o;
-    o.code = Shell(absl::StrCat("{ ", jobctl.Command(args, env), " </dev/null >",
-                                tmp.path(), "/o 2>", tmp.path(), "/e; }"))
-                 .exit_code;
-    o.out = ReadFile(tmp.path() + "/o").value_or("");
-    o.err = ReadFile(tmp.path() + "/e").value_or("");
-    return o;
+    return jobctl.Run(args, env);
   };
   // The admin token (the runner's default on a TLS cluster).
   testing::JobctlOutcome o = run("", {"report"});
@@ -67,8 +59,7 @@ TEST(JobctlAuthTest, ItsCredentialsFromVariablesAndAFileAndAClearMessageWhenRefu
                         << "\nJOBCTL_TOKEN_FILE=\"" << pki.token_file(Role::kOperator) << "\"\n";
   o = run("JOBCTL_CA= JOBCTL_TOKEN_FILE= JOBCTL_CONFIG=" + ShellQuote(config), {"pause", "rdpc_qa"});
   EXPECT_EQ(o.code, 0) << o.err;
-  const std::string git = absl::StrCat("git --git-dir=", ShellQuote(cluster->dir() + "/repo-service.git"));
-  EXPECT_EQ(Shell(git + " log -1 --format=%an main").output, "operator-user\n");
+  EXPECT_EQ(cluster->Git("log -1 --format=%an main").output, "operator-user\n");
 
   // Usage errors: nothing is asked of the servers.
   std::ofstream(config) << "JOBCTL_TOKEN=abc\n";

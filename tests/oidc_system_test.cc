@@ -131,9 +131,7 @@ TEST_F(OidcSystemTest, OnlyAValidTokenGetsInAndItsSubjectIsTheAuthor) {
 
   s = Pause(valid, &commit);
   ASSERT_TRUE(s.ok()) << s.error_message();
-  const std::string git =
-      absl::StrCat("git --git-dir=", ShellQuote(cluster_->dir() + "/repo-service.git"));
-  EXPECT_EQ(Shell(absl::StrCat(git, " log -1 --format=%an%x09%ae ", commit)).output,
+  EXPECT_EQ(cluster_->Git("log -1 --format=%an%x09%ae " + commit).output,
             "Alice Admin\talice@example.org\n");
 
   // No token, valid or not, in any log line.

@@ -86,11 +86,7 @@ class RecoveryTest : public ::testing::Test {
         params->fields().at("analysis_id").list_value();
     cluster_->Sim("song-sim", "POST", "/_sim/publish", ToJson(body));
   }
-  std::string Git(const std::string& args) {
-    return Shell(absl::StrCat("git -C ", ShellQuote(cluster_->dir() + "/repo-service.git"), " ",
-                              args, " 2>&1"))
-        .output;
-  }
+  std::string Git(const std::string& args) { return cluster_->Git(args).output; }
   int SlackCount(const std::string& part) {
     const std::string all = cluster_->Sim("slack-sink", "GET", "/_sim/messages");
     int n = 0;
