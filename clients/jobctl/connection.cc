@@ -1,11 +1,14 @@
 #include "clients/jobctl/connection.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/file_util.h"
 
@@ -41,13 +44,12 @@ absl::StatusOr<std::map<std::string, std::string>> ReadConfig() {
     if (line.empty() || line[0] == '#') continue;
     const size_t eq = line.find('=');
     std::string key(absl::StripAsciiWhitespace(line.substr(0, eq)));
-    bool known = false;
-    for (const char* k : kConfigKeys) known = known || key == k;
+    const bool known = std::find(std::begin(kConfigKeys), std::end(kConfigKeys), key) !=
+                       std::end(kConfigKeys);
     if (eq == absl::string_view::npos || !known) {
       return absl::InvalidArgumentError(
           absl::StrCat(path, ":", number, ": not JOBCTL_NAME=value with a known name (",
-                       "JOBCTL_REPO_SERVICE, JOBCTL_WES_POLLER, JOBCTL_SCHEDULER, JOBCTL_CA, ",
-                       "JOBCTL_CERT, JOBCTL_KEY, JOBCTL_TOKEN_FILE, JOBCTL_ADMIN)"));
+                       absl::StrJoin(kConfigKeys, ", "), ")"));
     }
     std::string value(absl::StripAsciiWhitespace(line.substr(eq + 1)));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
